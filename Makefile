@@ -1,0 +1,51 @@
+# podkit: `make demo` and `make test` set everything up on a fresh Debian/Ubuntu machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# Debian packages podkit and its tests need: command -> package
+SYSTEM_COMMANDS := ffmpeg:ffmpeg ffprobe:ffmpeg espeak-ng:espeak-ng
+SYSTEM_FILES    := /usr/share/pocketsphinx/test/data/librivox:pocketsphinx-testdata
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test setup system bench clean
+
+setup: system $(VENV)/.installed
+
+system:
+	@missing=""; \
+	for pair in $(SYSTEM_COMMANDS); do \
+	  command -v "$${pair%%:*}" >/dev/null 2>&1 || missing="$$missing $${pair##*:}"; \
+	done; \
+	for pair in $(SYSTEM_FILES); do \
+	  [ -e "$${pair%%:*}" ] || missing="$$missing $${pair##*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+# The repository root is a sample show: podkit.toml, audio/, transcripts/, public/.
+demo: setup
+	$(BIN)/podkit run .
+	@echo
+	$(BIN)/podkit status .
+	@echo
+	@echo "Made:"
+	@ls -l public/media/*.mp3
+	@echo "Play it: public/media/ (normalised, tagged MP3); settings: podkit.toml"
+
+test: setup
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python bench/normalise.py
+
+clean:
+	rm -rf .podkit public bench/.cache .pytest_cache

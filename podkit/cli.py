@@ -1,0 +1,260 @@
+"""``podkit``: a thin command-line front end over the library.
+
+Exit codes: 0 success; 1 a recording (or the file given) failed; 2 usage or configuration
+error; 3 the show is busy (another podkit holds its lock); 130 interrupted.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (BarColumn, Progress, TaskProgressColumn, TextColumn,
+                           TimeRemainingColumn)
+from rich.table import Table
+
+from . import __version__
+from .config import init_show
+from .errors import ConfigError, PodkitError
+from .normalise import NormaliseOptions, normalise
+from .pipeline import Reporter, run_show, show_status
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+
+class ConsoleReporter(Reporter):
+    """Progress bars on stderr (rich); silent with --quiet."""
+
+    def __init__(self, *, quiet: bool = False, verbose: bool = False):
+        self.quiet, self.verbose = quiet, verbose
+        self.bar: Progress | None = None
+        self.task = None
+        self.current = ""
+        self.step = ""
+        self.started = 0.0
+
+    def _close(self) -> None:
+        if self.bar:
+            self.bar.stop()
+            self.bar = None
+
+    def episode(self, episode, stages) -> None:
+        if not self.quiet:
+            err.print(f"[bold]{escape(episode.source)}[/bold] -> {episode.slug}")
+
+    def stage(self, episode, stage) -> None:
+        self.current, self.step = stage, ""
+
+    def progress(self, step: str, done: float, total: float | None) -> None:
+        if self.quiet:
+            return
+        if self.bar is None or step != self.step:
+            self._close()
+            self.step = step
+            self.started = time.monotonic()
+            self.bar = Progress(
+                TextColumn(f"  {self.current}: {step}"), BarColumn(), TaskProgressColumn(),
+                TextColumn("{task.fields[speed]}"), TimeRemainingColumn(),
+                console=err, transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task(step, total=total or None, speed="")
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        self.bar.update(self.task, completed=done, total=total or None, speed=f"{done / elapsed:.0f}x")
+
+    def stage_done(self, episode, stage, seconds, error) -> None:
+        self._close()
+        if self.quiet:
+            return
+        if error:
+            err.print(f"  [red]{stage} failed[/red]: {escape(error)}")
+        else:
+            err.print(f"  {stage} done ({seconds:.1f} s)")
+
+    def warn(self, message: str) -> None:
+        self._close()
+        err.print(f"[yellow]warning[/yellow]: {escape(message)}")
+
+
+# -- commands --------------------------------------------------------------------------------
+
+
+def cmd_init(args) -> int:
+    path = init_show(args.dir, title=args.title, author=args.author, email=args.email,
+                     url=args.url, language=args.language, category=args.category,
+                     explicit=args.explicit)
+    if not args.quiet:
+        out.print(f"created {path}; put recordings in {Path(args.dir) / 'audio'} and run "
+                  f"'podkit run {args.dir}'", markup=False)
+    return 0
+
+
+def cmd_run(args) -> int:
+    reporter = ConsoleReporter(quiet=args.quiet, verbose=args.verbose)
+    report = run_show(args.dir, reporter=reporter, wait=args.wait)
+    for note in report.notes:
+        if not args.quiet:
+            reporter.warn(note)
+    done = [o for o in report.outcomes if o.ok]
+    failed = report.failures
+    if not args.quiet:
+        worked = [o for o in done if o.ran]
+        out.print(f"{len(done)} episode(s) up to date ({len(worked)} processed now), "
+                  f"{len(failed)} failed")
+        for o in worked:
+            out.print(f"  {o.slug}: {', '.join(o.ran)} -> public/media/{o.slug}.mp3")
+    for o in failed:
+        err.print(f"[red]failed[/red]: {escape(o.error or '')}")
+    return 1 if failed else 0
+
+
+def cmd_status(args) -> int:
+    status = show_status(args.dir)
+    if args.json:
+        print(json.dumps(status, indent=2, sort_keys=True))
+        return 0
+    table = Table(title=status["show"])
+    table.add_column("episode")
+    table.add_column("recording")
+    from .pipeline import STAGES
+
+    for s in STAGES:
+        table.add_column(s.name)
+    for ep in status["episodes"]:
+        cells = []
+        for s in STAGES:
+            st = ep["stages"][s.name]
+            mark = {"done": "[green]done[/green]", "failed": "[red]failed[/red]",
+                    "running": "[yellow]interrupted[/yellow]"}.get(st["status"], st["status"])
+            cells.append(mark)
+        table.add_row(ep["slug"], escape(ep["source"]) + ("" if ep["recording_present"] else " (gone)"), *cells)
+    out.print(table)
+    for ep in status["episodes"]:
+        for name, st in ep["stages"].items():
+            if st.get("error"):
+                out.print(f"[red]{ep['slug']} {name}[/red]: {escape(st['error'])}")
+    for source, message in status["problems"].items():
+        out.print(f"[red]not an episode[/red]: {escape(message)}")
+    return 0
+
+
+def cmd_normalise(args) -> int:
+    src, dest = Path(args.input), Path(args.output)
+    if not src.is_file():
+        raise ConfigError("no such file; give the recording to normalise", path=src)
+    if dest.suffix.lower() != ".mp3":
+        raise ConfigError("output must be an .mp3 file", path=dest)
+    if src.resolve() == dest.resolve():
+        raise ConfigError("output would overwrite the input; recordings are never modified", path=dest)
+    defaults = NormaliseOptions()
+    options = NormaliseOptions(
+        true_peak=args.true_peak if args.true_peak is not None else defaults.true_peak,
+        bitrate_stereo=args.bitrate or defaults.bitrate_stereo,
+        bitrate_mono=args.bitrate or defaults.bitrate_mono,
+        trim_silence=not args.no_trim,
+    )
+    reporter = ConsoleReporter(quiet=args.quiet)
+    reporter.current = "normalise"
+    from .fsutil import atomic_path
+
+    with atomic_path(dest) as tmp:
+        result = normalise(src, tmp, options, target=args.target, progress=reporter.progress,
+                           verify=True if args.verify else None)
+    reporter._close()
+    if not args.quiet:
+        how = "measured" if result.verified else "predicted"
+        out.print(
+            f"{dest}: {result.input_loudness:.1f} -> {result.output_loudness:.1f} LUFS ({how}), "
+            f"true peak {result.output_true_peak:.1f} dBTP, gain {result.gain_db:+.1f} dB"
+            + (f", limited up to {result.max_reduction_db:.1f} dB" if result.limited else "")
+            + f", {result.duration:.1f} s (trimmed {result.start_s:.1f} s at the start)",
+            markup=False,
+        )
+    return 0
+
+
+# -- entry point -----------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    common.add_argument("-v", "--verbose", action="store_true", help="say more")
+    common.add_argument("--debug", action="store_true", help="show tracebacks and ffmpeg commands")
+
+    parser = argparse.ArgumentParser(prog="podkit", parents=[common],
+                                     description="Turn recordings into a published podcast.")
+    parser.add_argument("--version", action="version", version=f"podkit {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("init", parents=[common], help="create a show folder")
+    p.add_argument("dir")
+    p.add_argument("--title", required=True)
+    p.add_argument("--author", required=True)
+    p.add_argument("--email", required=True)
+    p.add_argument("--url", required=True, help="absolute URL where public/ is published")
+    p.add_argument("--language", default="en")
+    p.add_argument("--category", default="Technology", help='Apple category, e.g. "News/Tech News"')
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--explicit", dest="explicit", action="store_true", default=False)
+    g.add_argument("--clean", dest="explicit", action="store_false")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("run", parents=[common], help="process every new or unfinished recording")
+    p.add_argument("dir")
+    p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                   help="when another podkit is working on the show, wait this long for it")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("status", parents=[common], help="episodes, their stages and errors")
+    p.add_argument("dir")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("normalise", aliases=["normalize"], parents=[common],
+                       help="normalise one file to an MP3 (the stage on its own)")
+    p.add_argument("input", metavar="IN")
+    p.add_argument("output", metavar="OUT")
+    p.add_argument("--target", type=float, metavar="LUFS",
+                   help="integrated loudness (default -16 stereo, -19 mono)")
+    p.add_argument("--true-peak", type=float, metavar="DBTP", help="ceiling (default -1)")
+    p.add_argument("--bitrate", type=int, metavar="KBPS", help="MP3 bitrate (default 128 stereo, 64 mono)")
+    p.add_argument("--no-trim", action="store_true", help="keep leading and trailing silence")
+    p.add_argument("--verify", action="store_true", help="always measure the output")
+    p.set_defaults(func=cmd_normalise)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return args.func(args)
+    except PodkitError as exc:
+        if args.debug:
+            traceback.print_exc()
+        err.print(f"podkit: error: {exc}", markup=False)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        err.print("podkit: interrupted", markup=False)
+        return 130
+    except Exception as exc:  # a bug: still one line, the traceback with --debug
+        if args.debug:
+            traceback.print_exc()
+        err.print(f"podkit: internal error: {exc.__class__.__name__}: {exc} "
+                  "(run again with --debug for the traceback)", markup=False)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

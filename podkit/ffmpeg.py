@@ -1,0 +1,199 @@
+"""The one place podkit runs ffmpeg and ffprobe: argument lists, logged, errors mapped.
+
+The binaries are found on PATH, or named by ``PODKIT_FFMPEG`` / ``PODKIT_FFPROBE``.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import functools
+import json
+import logging
+import os
+import shlex
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import MediaError, ToolError
+
+log = logging.getLogger(__name__)
+
+
+@functools.lru_cache(maxsize=None)
+def binary(name: str) -> str:
+    """Absolute path of ``ffmpeg`` or ``ffprobe``, or a ToolError saying how to get it."""
+    override = os.environ.get(f"PODKIT_{name.upper()}")
+    found = override or shutil.which(name)
+    if not found or not os.access(found, os.X_OK):
+        raise ToolError(
+            f"{name} not found; install it (Debian/Ubuntu: apt-get install ffmpeg) "
+            f"or set PODKIT_{name.upper()} to its path"
+        )
+    return found
+
+
+def _command(name: str, args: list[str]) -> list[str]:
+    cmd = [binary(name), *args]
+    log.debug("running %s", shlex.join(cmd))
+    return cmd
+
+
+def _last_line(stderr: str) -> str:
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    return lines[-1] if lines else "no error message"
+
+
+def run(name: str, args: list[str], *, path: Path | None = None) -> str:
+    """Run ``name`` with ``args``; return stdout. A non-zero exit raises MediaError for ``path``."""
+    proc = subprocess.run(_command(name, args), capture_output=True, text=True, errors="replace")
+    if proc.returncode != 0:
+        raise MediaError(f"{name} failed: {_last_line(proc.stderr)}", path=path)
+    return proc.stdout
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What ffprobe says about a media file's first audio stream."""
+
+    duration: float | None  # seconds, as the container declares it
+    channels: int
+    sample_rate: int
+    codec: str
+    format: str
+
+
+def probe(path: Path) -> Probe:
+    try:
+        out = run(
+            "ffprobe",
+            ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)],
+            path=path,
+        )
+    except MediaError as exc:
+        raise MediaError(
+            f"not a readable audio file ({exc.message.removeprefix('ffprobe failed: ')}); "
+            "export it again as WAV, FLAC, MP3, M4A, OGG or Opus",
+            path=path,
+        ) from None
+    info = json.loads(out or "{}")
+    audio = [s for s in info.get("streams", []) if s.get("codec_type") == "audio"]
+    if not audio:
+        raise MediaError("has no audio track; export the recording with its sound", path=path)
+    stream = audio[0]
+    fmt = info.get("format", {})
+    duration = stream.get("duration") or fmt.get("duration")
+    return Probe(
+        duration=float(duration) if duration not in (None, "N/A") else None,
+        channels=int(stream.get("channels") or 0),
+        sample_rate=int(stream.get("sample_rate") or 0),
+        codec=str(stream.get("codec_name", "")),
+        format=str(fmt.get("format_name", "")),
+    )
+
+
+class Decoder:
+    """Stream a file's first audio track as float32 frames (``frames x channels``).
+
+    Lazy: nothing is decoded until the iteration runs; memory stays at one chunk whatever
+    the duration. Iterate ``chunks()``; after it ends, ``frames`` holds the total decoded.
+    """
+
+    def __init__(self, path: Path, *, rate: int, channels: int, chunk_frames: int = 1 << 16):
+        self.path = Path(path)
+        self.rate = rate
+        self.channels = channels
+        self.chunk_frames = chunk_frames
+        self.frames = 0
+
+    def chunks(self) -> Iterator[np.ndarray]:
+        args = [
+            "-nostdin", "-v", "error", "-i", str(self.path), "-map", "0:a:0",
+            "-vn", "-sn", "-dn", "-ac", str(self.channels), "-ar", str(self.rate),
+            "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1",
+        ]
+        frame_bytes = 4 * self.channels
+        with tempfile.TemporaryFile() as err:
+            proc = subprocess.Popen(
+                _command("ffmpeg", args), stdout=subprocess.PIPE, stderr=err, bufsize=0
+            )
+            try:
+                assert proc.stdout is not None
+                with contextlib.suppress(OSError, AttributeError):  # fewer, larger reads
+                    fcntl.fcntl(proc.stdout.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
+                want = self.chunk_frames * frame_bytes
+                while True:
+                    buf = np.empty(want, dtype=np.uint8)
+                    view = memoryview(buf)
+                    filled = 0
+                    while filled < want:
+                        got = proc.stdout.readinto(view[filled:])
+                        if not got:
+                            break
+                        filled += got
+                    usable = filled - filled % frame_bytes
+                    if usable:
+                        yield self._frames(buf[:usable])
+                    if filled < want:
+                        break
+                code = proc.wait()
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+            if code != 0:
+                err.seek(0)
+                msg = _last_line(err.read().decode("utf-8", "replace"))
+                raise MediaError(f"cannot decode audio ({msg})", path=self.path)
+
+    def _frames(self, data: np.ndarray) -> np.ndarray:
+        block = data.view("<f4").reshape(-1, self.channels)
+        self.frames += len(block)
+        return block
+
+
+class Mp3Encoder:
+    """Write float32 frames into a CBR MP3 through ffmpeg's libmp3lame (no tags: see tag.py)."""
+
+    def __init__(self, out: Path, *, rate: int, channels: int, bitrate_kbps: int):
+        self.out = Path(out)
+        args = [
+            "-nostdin", "-v", "error", "-y", "-f", "f32le", "-ar", str(rate),
+            "-ac", str(channels), "-i", "pipe:0", "-map_metadata", "-1",
+            "-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k", "-ar", str(rate),
+            "-id3v2_version", "0", "-write_id3v1", "0", "-f", "mp3", str(self.out),
+        ]
+        self._err = tempfile.TemporaryFile()
+        self._proc = subprocess.Popen(
+            _command("ffmpeg", args), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+            stderr=self._err,
+        )
+
+    def write(self, frames: np.ndarray) -> None:
+        assert self._proc.stdin is not None
+        try:
+            self._proc.stdin.write(np.ascontiguousarray(frames, dtype="<f4").tobytes())
+        except BrokenPipeError:
+            self.close()  # raises with ffmpeg's own message
+
+    def close(self) -> None:
+        with contextlib.suppress(BrokenPipeError):
+            if self._proc.stdin and not self._proc.stdin.closed:
+                self._proc.stdin.close()
+        code = self._proc.wait()
+        self._err.seek(0)
+        stderr = self._err.read().decode("utf-8", "replace")
+        self._err.close()
+        if code != 0:
+            raise MediaError(f"MP3 encoding failed ({_last_line(stderr)})", path=self.out)
+
+    def abort(self) -> None:
+        if self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+        self._err.close()

@@ -1,0 +1,51 @@
+"""The records that flow through the pipeline."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from .catalog import EpisodeRow
+from .config import Sidecar
+
+
+def slugify(name: str) -> str:
+    """Lowercase ASCII letters, digits and hyphens: 'Épisode 1: Café!' -> 'episode-1-cafe'."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    return slug[:80].rstrip("-") or "episode"
+
+
+def title_from_name(stem: str) -> str:
+    return re.sub(r"[_\s]+", " ", stem).strip() or stem
+
+
+@dataclass
+class Episode:
+    """One recording on its way to a published episode."""
+
+    row: EpisodeRow
+    recording: Path
+    sidecar: Sidecar
+
+    @property
+    def slug(self) -> str:
+        return self.row.slug
+
+    @property
+    def guid(self) -> str:
+        return self.row.guid
+
+    @property
+    def source(self) -> str:
+        return self.row.source
+
+    @property
+    def title(self) -> str:
+        return self.sidecar.title or title_from_name(self.recording.stem)
+
+    @property
+    def pub_date(self) -> dt.datetime:
+        return self.sidecar.pub_date or dt.datetime.fromisoformat(self.row.pub_date)

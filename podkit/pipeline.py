@@ -1,0 +1,237 @@
+"""The runner: ingest, then each episode through the stages, with resume and isolation.
+
+It owns the order, the catalog writes, the lock, and failure isolation: a recording that
+fails is recorded with its reason and the others go on. A stage is skipped when its record
+says done with the same input fingerprint, so a run after a crash redoes only what was cut.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+from . import tag
+from .catalog import Catalog, ShowLock
+from .config import ShowConfig, load_show, sidecar_path
+from .errors import PodkitError
+from .fsutil import remove_stale_temps
+from .ingest import ingest
+from .model import Episode
+from .normalise import normalise
+
+log = logging.getLogger(__name__)
+
+
+class Reporter:
+    """What the runner tells a front end. The default says nothing."""
+
+    def episode(self, episode: Episode, stages: list[str]) -> None: ...
+    def stage(self, episode: Episode, stage: str) -> None: ...
+    def progress(self, step: str, done: float, total: float | None) -> None: ...
+    def stage_done(self, episode: Episode, stage: str, seconds: float, error: str | None) -> None: ...
+    def warn(self, message: str) -> None: ...
+
+
+@dataclass
+class Outcome:
+    source: str
+    slug: str | None
+    error: str | None = None
+    ran: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class RunReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.ok]
+
+
+@dataclass
+class Context:
+    show: ShowConfig
+    episode: Episode
+    reporter: Reporter
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def work_mp3(self):
+        return self.show.work_dir / f"{self.episode.slug}.mp3"
+
+    @property
+    def media_mp3(self):
+        return self.show.media_dir / f"{self.episode.slug}.mp3"
+
+
+# -- stages: each is a function of one episode, plus what its output depends on ------------
+
+
+def _normalise_inputs(ctx: Context) -> dict:
+    return {"recording": ctx.episode.row.sha256, "options": asdict(ctx.show.normalise)}
+
+
+def _normalise(ctx: Context) -> dict:
+    from .fsutil import atomic_path
+
+    with atomic_path(ctx.work_mp3) as tmp:
+        result = normalise(ctx.episode.recording, tmp, ctx.show.normalise,
+                           progress=ctx.reporter.progress)
+    return result.to_dict()
+
+
+def _tag_info(ctx: Context) -> tag.TagInfo:
+    show, ep, side = ctx.show, ctx.episode, ctx.episode.sidecar
+    cover = None
+    if show.cover:
+        cover, warnings = tag.read_cover(show.cover)
+        ctx.warnings.extend(warnings)
+    return tag.TagInfo(
+        title=ep.title, show=show.title, author=show.author, date=ep.pub_date,
+        description=side.description, guid=ep.guid, feed_url=show.resolved_feed_url,
+        language=show.language, episode=side.episode, cover=cover, id3_version=show.id3_version,
+    )
+
+
+def _tag_inputs(ctx: Context) -> dict:
+    show = ctx.show
+    cover = None
+    if show.cover and show.cover.exists():
+        st = show.cover.stat()
+        cover = [str(show.cover), st.st_size, st.st_mtime_ns]
+    normalised = ctx.episode.row.stages.get("normalise")
+    return {
+        "audio": normalised.fingerprint if normalised else None,
+        "sidecar": ctx.episode.sidecar.to_dict(), "title": ctx.episode.title,
+        "pub_date": ctx.episode.pub_date.isoformat(), "guid": ctx.episode.guid,
+        "show": [show.title, show.author, show.resolved_feed_url, show.language, show.id3_version],
+        "cover": cover,
+    }
+
+
+def _tag(ctx: Context) -> dict:
+    frames = tag.tag_file(ctx.work_mp3, ctx.media_mp3, _tag_info(ctx))
+    return {"frames": frames, "file": str(ctx.media_mp3.relative_to(ctx.show.root))}
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    run: Callable[[Context], dict]
+    inputs: Callable[[Context], dict]
+    outputs: Callable[[Context], list]  # files that must exist for "done" to hold
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage("normalise", _normalise, _normalise_inputs, lambda c: [c.work_mp3]),
+    Stage("tag", _tag, _tag_inputs, lambda c: [c.media_mp3]),
+)
+
+
+def fingerprint(data: dict) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _needs_run(stage: Stage, ctx: Context, fp: str) -> bool:
+    rec = ctx.episode.row.stages.get(stage.name)
+    if rec is None or rec.status != "done" or rec.fingerprint != fp:
+        return True
+    return not all(p.exists() for p in stage.outputs(ctx))
+
+
+def process(show: ShowConfig, catalog: Catalog, episode: Episode, reporter: Reporter) -> Outcome:
+    """Run the stages one episode still needs; stop at its first failure."""
+    outcome = Outcome(source=episode.source, slug=episode.slug)
+    ctx = Context(show, episode, reporter)
+    announced = False
+    for stage in STAGES:
+        fp = fingerprint(stage.inputs(ctx))
+        if not _needs_run(stage, ctx, fp):
+            continue
+        if not announced:
+            reporter.episode(episode, [s.name for s in STAGES])
+            announced = True
+        reporter.stage(episode, stage.name)
+        catalog.stage_started(episode.row.id, stage.name, fp)
+        started = time.monotonic()
+        try:
+            result = stage.run(ctx)
+        except PodkitError as exc:
+            seconds = time.monotonic() - started
+            outcome.error = str(exc)
+            catalog.stage_finished(episode.row.id, stage.name, seconds=seconds, error=outcome.error)
+            reporter.stage_done(episode, stage.name, seconds, outcome.error)
+            break
+        seconds = time.monotonic() - started
+        if ctx.warnings:
+            result["warnings"] = list(ctx.warnings)
+        catalog.stage_finished(episode.row.id, stage.name, seconds=seconds, result=result)
+        refreshed = catalog.episode(id=episode.row.id)
+        assert refreshed is not None
+        episode.row = refreshed
+        outcome.ran.append(stage.name)
+        reporter.stage_done(episode, stage.name, seconds, None)
+    for warning in dict.fromkeys(ctx.warnings):
+        reporter.warn(warning)
+    return outcome
+
+
+def run_show(root, *, reporter: Reporter | None = None, wait: float = 0.0) -> RunReport:
+    """``podkit run``: bring every recording in the show up to date."""
+    reporter = reporter or Reporter()
+    show = load_show(root)
+    report = RunReport()
+    with ShowLock(show.state_dir) as lock:
+        lock.acquire(wait)
+        # Only this process may write now: whatever temp files exist were left by a killed run.
+        for stale in remove_stale_temps(show.public_dir, show.transcripts_dir, show.state_dir):
+            log.info("removed %s, left by an interrupted run", stale)
+        catalog = Catalog(show.state_dir)
+        try:
+            found = ingest(show, catalog)
+            catalog.set_problems(found.problems)
+            report.notes.extend(found.notes)
+            for source, message in found.problems.items():
+                report.outcomes.append(Outcome(source=source, slug=None, error=message))
+            for episode in found.episodes:
+                report.outcomes.append(process(show, catalog, episode, reporter))
+        finally:
+            catalog.close()
+    report.outcomes.sort(key=lambda o: o.source)
+    return report
+
+
+def show_status(root) -> dict:
+    """``podkit status``: every episode with its stages, and files that are not episodes."""
+    show = load_show(root)
+    if not (show.state_dir / "catalog.sqlite").exists():
+        return {"show": show.title, "episodes": [], "problems": {}}
+    catalog = Catalog(show.state_dir, create=False)
+    try:
+        episodes = []
+        for row in catalog.episodes():
+            recording = show.audio_dir / row.source
+            stages = {}
+            for name in [s.name for s in STAGES]:
+                rec = row.stages.get(name)
+                stages[name] = ({"status": "pending"} if rec is None else
+                                {"status": rec.status, "error": rec.error, "seconds": rec.seconds,
+                                 "finished_at": rec.finished_at, "result": rec.result})
+            episodes.append({
+                "slug": row.slug, "guid": row.guid, "source": row.source,
+                "recording_present": recording.exists(), "sha256": row.sha256,
+                "first_seen": row.first_seen, "pub_date": row.pub_date, "stages": stages,
+                "sidecar": sidecar_path(recording).name if sidecar_path(recording).exists() else None,
+            })
+        return {"show": show.title, "episodes": episodes, "problems": catalog.problems()}
+    finally:
+        catalog.close()

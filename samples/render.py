@@ -1,0 +1,77 @@
+"""Render the sample show's recording from its script with espeak-ng (run by hand).
+
+    .venv/bin/python samples/render.py
+
+Writes audio/<recording>.mp3 (mono, small) and samples/weekly-roundup/stories.json with the
+true start of every story, in seconds from the start of the recording. Also draws the sample
+cover (cover.png). pydub assembles the clips: short clips are what it is good at.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import tomllib
+from pathlib import Path
+
+from pydub import AudioSegment
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "samples" / "weekly-roundup" / "script.toml"
+LEAD_IN = 0.6  # seconds of silence before the first word, as a real recording has
+
+
+def speak(text: str, voice: dict, out: Path) -> AudioSegment:
+    subprocess.run(
+        ["espeak-ng", "-v", voice["espeak"], "-s", str(voice["speed"]), "-p", str(voice["pitch"]),
+         "-w", str(out), text],
+        check=True,
+    )
+    return AudioSegment.from_wav(out)
+
+
+def render() -> None:
+    script = tomllib.loads(SCRIPT.read_text())
+    silence = lambda s: AudioSegment.silent(duration=int(s * 1000), frame_rate=22050)  # noqa: E731
+    audio = silence(LEAD_IN)
+    stories = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, story in enumerate(script["stories"]):
+            if i:
+                audio += silence(script["gap_between_stories"])
+            stories.append({"title": story["title"], "start": round(len(audio) / 1000, 3)})
+            for j, line in enumerate(story["lines"]):
+                if j:
+                    audio += silence(script["gap_between_lines"])
+                audio += speak(line["text"], script["voices"][line["voice"]], Path(tmp) / f"{i}-{j}.wav")
+        audio += silence(1.0)
+    for story, nxt in zip(stories, stories[1:] + [None]):
+        story["end"] = nxt["start"] if nxt else round(len(audio) / 1000 - 1.0, 3)
+    out = ROOT / "audio" / f"{script['recording']}.mp3"
+    audio.set_frame_rate(44100).set_channels(1).export(out, format="mp3", bitrate="48k")
+    (SCRIPT.parent / "stories.json").write_text(json.dumps(
+        {"recording": out.name, "duration": round(len(audio) / 1000, 3), "stories": stories},
+        indent=2) + "\n")
+    print(f"{out}: {len(audio) / 1000:.1f} s, {out.stat().st_size // 1024} KiB, {len(stories)} stories")
+
+
+def draw_cover() -> None:
+    from PIL import Image, ImageDraw, ImageFont
+
+    img = Image.new("RGB", (1400, 1400), (24, 54, 92))
+    draw = ImageDraw.Draw(img)
+    draw.ellipse((250, 250, 1150, 1150), outline=(245, 196, 66), width=40)
+    try:
+        font = ImageFont.truetype("DejaVuSans-Bold.ttf", 120)
+    except OSError:
+        font = ImageFont.load_default()
+    draw.text((700, 640), "Weekly", fill=(255, 255, 255), font=font, anchor="mm")
+    draw.text((700, 780), "Roundup", fill=(255, 255, 255), font=font, anchor="mm")
+    img.save(ROOT / "cover.png", optimize=True)
+
+
+if __name__ == "__main__":
+    render()
+    if "--cover" in sys.argv:
+        draw_cover()
