@@ -53,7 +53,7 @@ class ConsoleReporter(Reporter):
         self.current, self.step = stage, ""
 
     def progress(self, step: str, done: float, total: float | None) -> None:
-        if self.quiet:
+        if self.quiet or not err.is_terminal:
             return
         if self.bar is None or step != self.step:
             self._close()

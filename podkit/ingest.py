@@ -73,7 +73,7 @@ def candidates(audio_dir: Path) -> tuple[list[Path], dict[str, str], list[str]]:
 def ingest(show: ShowConfig, catalog: Catalog) -> Ingested:
     out = Ingested()
     recordings, out.problems, out.notes = candidates(show.audio_dir)
-    found: dict[str, tuple[Path, object]] = {}  # sha256 -> (path, sidecar)
+    hashed: list[tuple[str, Path, object]] = []
     for path in recordings:
         source = path.name
         try:
@@ -84,11 +84,17 @@ def ingest(show: ShowConfig, catalog: Catalog) -> Ingested:
         except PodkitError as exc:
             out.problems[source] = str(exc)
             continue
+        hashed.append((digest, path, sidecar))
+
+    # The same bytes under two names: the one the catalog knows, else the first dropped, wins.
+    known_sources = {ep.source for ep in catalog.episodes()}
+    hashed.sort(key=lambda h: (h[1].name not in known_sources, h[1].stat().st_mtime_ns, h[1].name))
+    found: dict[str, tuple[Path, object]] = {}  # sha256 -> (path, sidecar)
+    for digest, path, sidecar in hashed:
         if digest in found:
             out.notes.append(f"{path}: same recording as {found[digest][0].name}; published once")
             continue
         found[digest] = (path, sidecar)
-
     known = {ep.sha256: ep for ep in catalog.episodes()}
     for digest, (path, sidecar) in found.items():
         row = known.get(digest)

@@ -1,0 +1,80 @@
+"""Shared test helpers: real media made with ffmpeg, real shows, the real CLI."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "data"
+SAMPLE = ROOT / "audio" / "2026-11-20-weekly-roundup.mp3"
+SAMPLE_SIDECAR = SAMPLE.with_suffix(".toml")
+
+
+def shared(*parts: str) -> Path:
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"needs {path} (the team's shared test data beside the project)")
+    return path
+
+
+def ffmpeg(*args: str) -> None:
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *args], check=True)
+
+
+def speech(out: Path, *, seconds: float = 20, channels: int = 1, gain_db: float = 0.0,
+           pad_start: float = 0.0, pad_end: float = 0.0, start: float = 2.0) -> Path:
+    """A clip of the sample show's real speech, at a chosen level and padding."""
+    filters = [f"volume={gain_db}dB"]
+    if pad_start or pad_end:
+        filters.append(f"adelay={int(pad_start * 1000)}:all=1,apad=pad_dur={pad_end}")
+    ffmpeg("-ss", str(start), "-t", str(seconds), "-i", str(SAMPLE), "-af", ",".join(filters),
+           "-ac", str(channels), "-ar", "44100", str(out))
+    return out
+
+
+def ebur128(path: Path) -> tuple[float, float]:
+    """Integrated loudness and true peak as ffmpeg's own meter reads them (independent)."""
+    proc = subprocess.run(
+        ["ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-i", str(path), "-af",
+         "ebur128=peak=true", "-f", "null", "-"], capture_output=True, text=True, check=True)
+    summary = proc.stderr[proc.stderr.rindex("Summary:"):]
+    loud = float(re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary).group(1))
+    peak = float(re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary).group(1))
+    return loud, peak
+
+
+def ffprobe(path: Path) -> dict:
+    out = subprocess.run(["ffprobe", "-v", "error", "-print_format", "json", "-show_format",
+                          "-show_streams", str(path)], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def podkit(*args: str, cwd: Path | None = None, timeout: float = 300, **kw) -> subprocess.CompletedProcess:
+    """The real command line, in a child process."""
+    env = {**os.environ, "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "podkit", *args], capture_output=True, text=True,
+                          cwd=cwd, timeout=timeout, env=env, **kw)
+
+
+def make_show(root: Path, **extra: str) -> Path:
+    from podkit.config import init_show
+
+    init_show(root, title="Test Show", author="Ana Host", email="ana@example.com",
+              url="https://pod.example.com", category="News/Tech News")
+    if extra:
+        text = (root / "podkit.toml").read_text()
+        head, sep, tail = text.partition("\n[normalise]")
+        lines = "".join(f"{k} = {v}\n" for k, v in extra.items())
+        (root / "podkit.toml").write_text(head + lines + sep + tail)
+    return root
+
+
+@pytest.fixture
+def show(tmp_path: Path) -> Path:
+    return make_show(tmp_path / "show")

@@ -1,0 +1,184 @@
+"""podkit run end to end on real shows: the CLI, the catalog, the bad-input matrix, crashes."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from mutagen.id3 import ID3
+
+from .conftest import SAMPLE, SAMPLE_SIDECAR, ebur128, ffmpeg, ffprobe, podkit, speech
+
+pytestmark = pytest.mark.slow
+
+
+def status(show: Path) -> dict:
+    proc = podkit("status", str(show), "--json")
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_sample_recording_becomes_a_tagged_normalised_episode(show):
+    shutil.copy(SAMPLE, show / "audio")
+    shutil.copy(SAMPLE_SIDECAR, show / "audio")
+    proc = podkit("run", str(show))
+    assert proc.returncode == 0, proc.stderr
+    media = show / "public" / "media" / "2026-11-20-weekly-roundup.mp3"
+    assert "public/media/2026-11-20-weekly-roundup.mp3" in proc.stdout
+    loud, peak = ebur128(media)
+    assert loud == pytest.approx(-19.0, abs=0.5) and peak <= -0.9  # mono target
+    tags = ID3(media)
+    assert str(tags["TIT2"]).startswith("Solar schools")
+    assert str(tags["TRCK"]) == "12" and str(tags["TDRC"]) == "2026-11-20"
+    st = status(show)
+    (ep,) = st["episodes"]
+    assert ep["stages"]["normalise"]["status"] == "done" and ep["stages"]["tag"]["status"] == "done"
+    assert str(tags["TGID"]) == ep["guid"]
+    assert ep["stages"]["normalise"]["result"]["target"] == -19.0
+
+    # Nothing new: a second run does no work and changes nothing.
+    mtime = media.stat().st_mtime_ns
+    again = podkit("run", str(show))
+    assert again.returncode == 0 and "(0 processed now)" in again.stdout
+    assert media.stat().st_mtime_ns == mtime
+
+    # A renamed recording is the same episode (same GUID, no new media file).
+    (show / "audio" / SAMPLE.name).rename(show / "audio" / "renamed.mp3")
+    (show / "audio" / SAMPLE_SIDECAR.name).rename(show / "audio" / "renamed.toml")
+    assert podkit("run", str(show)).returncode == 0
+    (ep2,) = status(show)["episodes"]
+    assert ep2["guid"] == ep["guid"] and ep2["source"] == "renamed.mp3"
+    assert sorted(p.name for p in (show / "public" / "media").iterdir()) == [media.name]
+
+    # Editing the sidecar re-tags without re-encoding.
+    side = show / "audio" / "renamed.toml"
+    side.write_text(side.read_text().replace("episode = 12", "episode = 13"))
+    proc = podkit("run", str(show))
+    assert proc.returncode == 0 and "renamed.mp3" in proc.stderr
+    assert str(ID3(media)["TRCK"]) == "13"
+    (ep3,) = status(show)["episodes"]
+    assert ep3["stages"]["normalise"]["finished_at"] == ep2["stages"]["normalise"]["finished_at"]
+
+
+def test_bad_input_matrix(show, tmp_path):
+    audio = show / "audio"
+    speech(audio / "good.wav", seconds=8)
+    speech(audio / "Épisode spécial à Zürich — 1.wav", seconds=8, channels=2)  # works
+    (audio / "empty.mp3").write_bytes(b"")
+    (audio / "notes.mp3").write_text("a text file renamed to .mp3\n" * 50)
+    ffmpeg("-i", str(SAMPLE), "-t", "30", "-b:a", "64k", str(tmp_path / "whole.mp3"))
+    data = (tmp_path / "whole.mp3").read_bytes()
+    (audio / "truncated.mp3").write_bytes(data[: len(data) // 3])
+    ffmpeg("-f", "lavfi", "-i", "anullsrc=r=44100:cl=mono", "-t", "4", str(audio / "silence.wav"))
+    speech(audio / "blip.wav", seconds=0.5)
+    (audio / "cover-art.docx").write_bytes(b"PK\x03\x04 not audio")
+    speech(audio / "badtoml.wav", seconds=3)
+    (audio / "badtoml.toml").write_text('title = "unterminated\n')
+    speech(audio / "badkey.wav", seconds=3)
+    (audio / "badkey.toml").write_text('title = "ok"\nauthor = "someone"\n')
+    speech(audio / "badtype.wav", seconds=3)
+    (audio / "badtype.toml").write_text('episode = "twelve"\n')
+    before = {p.name: p.read_bytes() for p in audio.iterdir()}
+
+    proc = podkit("run", str(show))
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    expected = {
+        "empty.mp3": "is empty (0 bytes)",
+        "notes.mp3": "not a readable audio file",
+        "truncated.mp3": "is truncated",
+        "silence.wav": "is silent",
+        "blip.wav": "is too short",
+        "cover-art.docx": "unsupported file type '.docx'",
+        "badtoml.toml": "is not valid TOML",
+        "badkey.toml": "unknown key 'author'",
+        "badtype.toml": "'episode' must be an integer",
+    }
+    failed_lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("failed: ")]
+    assert len(failed_lines) == len(expected)
+    for name, reason in expected.items():
+        assert any(name in ln and reason in ln for ln in failed_lines), (name, proc.stderr)
+    media = sorted(p.name for p in (show / "public" / "media").iterdir())
+    assert media == ["episode-special-a-zurich-1.mp3", "good.mp3"]
+    assert {p.name: p.read_bytes() for p in audio.iterdir()} == before  # originals untouched
+    st = status(show)
+    assert set(st["problems"]) == {"empty.mp3", "cover-art.docx", "badtoml.wav", "badkey.wav", "badtype.wav"}
+    failed = {e["source"]: e["stages"]["normalise"]["error"] for e in st["episodes"]
+              if e["stages"]["normalise"]["status"] == "failed"}
+    assert set(failed) == {"notes.mp3", "truncated.mp3", "silence.wav", "blip.wav"}
+
+    # Fixing a recording in place (same name, new content) replaces the failed episode.
+    speech(audio / "blip.wav", seconds=4)
+    (audio / "badtype.toml").write_text("episode = 12\n")
+    proc = podkit("run", str(show))
+    assert proc.returncode == 1  # the others are still bad
+    media = sorted(p.name for p in (show / "public" / "media").iterdir())
+    assert media == ["badtype.mp3", "blip.mp3", "episode-special-a-zurich-1.mp3", "good.mp3"]
+
+
+def test_sigkill_mid_run_then_resume(show):
+    audio = show / "audio"
+    for i in range(3):
+        speech(audio / f"ep{i}.wav", seconds=60, channels=2, start=i * 10)
+    env = {**os.environ}
+    proc = subprocess.Popen([sys.executable, "-m", "podkit", "run", str(show), "--quiet"], env=env)
+    work = show / ".podkit" / "work"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # kill while the second episode is being encoded
+        temps = list(work.glob("*.podkit-tmp")) if work.exists() else []
+        done = list(work.glob("*.mp3"))
+        if temps and done:
+            break
+        time.sleep(0.02)
+    else:
+        proc.kill()
+        pytest.fail("the run never reached its second episode")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert list(work.glob("*.podkit-tmp"))  # the kill left a half-written file
+
+    again = podkit("run", str(show))
+    assert again.returncode == 0, again.stderr
+    assert not list(show.rglob("*.podkit-tmp"))
+    st = status(show)
+    assert sorted(e["source"] for e in st["episodes"]) == ["ep0.wav", "ep1.wav", "ep2.wav"]
+    assert len({e["guid"] for e in st["episodes"]}) == 3
+    for name in ("ep0", "ep1", "ep2"):
+        media = show / "public" / "media" / f"{name}.mp3"
+        assert float(ffprobe(media)["format"]["duration"]) == pytest.approx(60, abs=1.5)
+        assert ebur128(media)[0] == pytest.approx(-16.0, abs=0.5)
+
+
+def test_second_run_on_a_busy_show(show):
+    speech(show / "audio" / "long.wav", seconds=120, channels=2)
+    first = subprocess.Popen([sys.executable, "-m", "podkit", "run", str(show), "--quiet"])
+    try:
+        lock = show / ".podkit" / "lock"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not (lock.exists() and lock.read_text().strip()):
+            time.sleep(0.02)
+        busy = podkit("run", str(show))
+        assert busy.returncode == 3
+        assert "show is busy" in busy.stderr and str(first.pid) in busy.stderr
+        waited = podkit("run", str(show), "--wait", "120")
+        assert waited.returncode == 0
+    finally:
+        first.wait(timeout=120)
+    assert first.returncode == 0
+    assert len(status(show)["episodes"]) == 1
+
+
+def test_re_dropped_copy_is_not_a_new_episode(show):
+    speech(show / "audio" / "a.wav", seconds=5)
+    time.sleep(0.05)
+    shutil.copy(show / "audio" / "a.wav", show / "audio" / "a copy.wav")  # the later drop
+    proc = podkit("run", str(show))
+    assert proc.returncode == 0
+    assert "same recording as a.wav" in proc.stderr
+    assert len(status(show)["episodes"]) == 1
