@@ -10,11 +10,14 @@ import functools
 import json
 import logging
 import os
+import queue
 import shlex
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,28 +107,41 @@ class Decoder:
     the duration. Iterate ``chunks()``; after it ends, ``frames`` holds the total decoded.
     """
 
-    def __init__(self, path: Path, *, rate: int, channels: int, chunk_frames: int = 1 << 16):
+    def __init__(self, path: Path, *, rate: int, channels: int, chunk_frames: int = 1 << 16,
+                 source: Iterator[bytes] | None = None):
         self.path = Path(path)
         self.rate = rate
         self.channels = channels
         self.chunk_frames = chunk_frames
         self.frames = 0
+        self.source = source  # bytes to decode from a pipe instead of reading ``path``
+
+    def _feed(self, stdin) -> None:
+        with contextlib.suppress(BrokenPipeError, ValueError, OSError):
+            for data in self.source:
+                stdin.write(data)
+        with contextlib.suppress(BrokenPipeError, ValueError, OSError):
+            stdin.close()
 
     def chunks(self) -> Iterator[np.ndarray]:
         args = [
-            "-nostdin", "-v", "error", "-i", str(self.path), "-map", "0:a:0",
+            "-v", "error", "-i", "pipe:0" if self.source else str(self.path), "-map", "0:a:0",
             "-vn", "-sn", "-dn", "-ac", str(self.channels), "-ar", str(self.rate),
             "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1",
         ]
         frame_bytes = 4 * self.channels
         with tempfile.TemporaryFile() as err:
             proc = subprocess.Popen(
-                _command("ffmpeg", args), stdout=subprocess.PIPE, stderr=err, bufsize=0
+                _command("ffmpeg", args), stdout=subprocess.PIPE, stderr=err, bufsize=0,
+                stdin=subprocess.PIPE if self.source else subprocess.DEVNULL,
             )
+            feeder = None
+            if self.source:
+                feeder = threading.Thread(target=self._feed, args=(proc.stdin,), daemon=True)
+                feeder.start()
             try:
                 assert proc.stdout is not None
-                with contextlib.suppress(OSError, AttributeError):  # fewer, larger reads
-                    fcntl.fcntl(proc.stdout.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
+                _widen_pipe(proc.stdout)
                 want = self.chunk_frames * frame_bytes
                 while True:
                     buf = np.empty(want, dtype=np.uint8)
@@ -146,6 +162,8 @@ class Decoder:
                 if proc.poll() is None:
                     proc.kill()
                     proc.wait()
+                if feeder:
+                    feeder.join(timeout=5)
             if code != 0:
                 err.seek(0)
                 msg = _last_line(err.read().decode("utf-8", "replace"))
@@ -157,8 +175,31 @@ class Decoder:
         return block
 
 
+def follow(path: Path, finished: Callable[[], bool], *, poll_s: float = 0.01) -> Iterator[bytes]:
+    """Bytes of a file another process is still writing, until ``finished()`` says it's done."""
+    with open(path, "rb") as fh:
+        while True:
+            done = finished()  # asked before reading, so nothing written after is missed
+            data = fh.read(1 << 16)
+            if data:
+                yield data
+            elif done:
+                return
+            else:
+                time.sleep(poll_s)
+
+
+def _widen_pipe(fileobj) -> None:
+    """Ask for a 1 MiB pipe (Linux): fewer stalls between ffmpeg and podkit."""
+    with contextlib.suppress(OSError, AttributeError, ValueError):
+        fcntl.fcntl(fileobj.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
+
+
 class Mp3Encoder:
-    """Write float32 frames into a CBR MP3 through ffmpeg's libmp3lame (no tags: see tag.py)."""
+    """Write float32 frames into a CBR MP3 through ffmpeg's libmp3lame (no tags: see tag.py).
+
+    A writer thread feeds ffmpeg, so podkit prepares the next chunk while the encoder works.
+    """
 
     def __init__(self, out: Path, *, rate: int, channels: int, bitrate_kbps: int):
         self.out = Path(out)
@@ -173,27 +214,51 @@ class Mp3Encoder:
             _command("ffmpeg", args), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
             stderr=self._err,
         )
+        _widen_pipe(self._proc.stdin)
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
+        self._broken = False
+        self._writer = threading.Thread(target=self._feed, daemon=True)
+        self._writer.start()
+
+    def _feed(self) -> None:
+        assert self._proc.stdin is not None
+        while (data := self._queue.get()) is not None:
+            if self._broken:
+                continue
+            try:
+                self._proc.stdin.write(data)
+            except (BrokenPipeError, ValueError):
+                self._broken = True
+        with contextlib.suppress(BrokenPipeError, ValueError):
+            self._proc.stdin.close()
 
     def write(self, frames: np.ndarray) -> None:
-        assert self._proc.stdin is not None
-        try:
-            self._proc.stdin.write(np.ascontiguousarray(frames, dtype="<f4").tobytes())
-        except BrokenPipeError:
+        if self._broken:
             self.close()  # raises with ffmpeg's own message
+        self._queue.put(np.ascontiguousarray(frames, dtype="<f4").tobytes())
+
+    def finished(self) -> bool:
+        """True once ffmpeg has exited (the file is complete, or it failed)."""
+        return self._proc.poll() is not None
 
     def close(self) -> None:
-        with contextlib.suppress(BrokenPipeError):
-            if self._proc.stdin and not self._proc.stdin.closed:
-                self._proc.stdin.close()
+        if self._writer.is_alive():
+            self._queue.put(None)
+            self._writer.join()
         code = self._proc.wait()
         self._err.seek(0)
         stderr = self._err.read().decode("utf-8", "replace")
         self._err.close()
-        if code != 0:
+        if code != 0 or self._broken:
             raise MediaError(f"MP3 encoding failed ({_last_line(stderr)})", path=self.out)
 
     def abort(self) -> None:
         if self._proc.poll() is None:
             self._proc.kill()
-            self._proc.wait()
+        self._broken = True
+        if self._writer.is_alive():
+            with contextlib.suppress(queue.Full):
+                self._queue.put_nowait(None)
+            self._writer.join(timeout=5)
+        self._proc.wait()
         self._err.close()

@@ -6,15 +6,17 @@ Two streaming passes over the decoded audio (memory does not grow with duration)
 2. apply one linear gain to the target, a look-ahead limiter only where that gain would lift
    the true peak above the ceiling, trim leading/trailing silence, encode CBR MP3.
 
-When the output could come near the ceiling (the limiter ran, or the predicted peak is within
-``verify_margin`` of it), the MP3 is measured again and, if lossy coding pushed it over or
-limiting cost loudness, pass 2 runs again with the correction.
+When limiting is needed, a dry run of gain + limiter (no encoding) measures the loudness the
+limiter takes away, and the gain makes it up. When the output could come near the ceiling, the
+MP3 is measured while it is being encoded (on the second core) and, if lossy coding pushed it
+over the ceiling or off target, pass 2 runs again with the correction.
 """
 from __future__ import annotations
 
 import functools
 import math
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -22,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import MediaError
-from ..ffmpeg import Decoder, Mp3Encoder, probe
+from ..ffmpeg import Decoder, Mp3Encoder, follow, probe
 from .limiter import Limiter
 from .meter import LoudnessMeter, Measurement, measure_file
 
@@ -48,7 +50,7 @@ class NormaliseOptions:
     silence_below: float = 40.0  # LU under the integrated loudness that counts as silence
     lead_s: float = 0.25  # silence kept before the first sound
     tail_s: float = 0.5  # silence kept after the last sound
-    codec_headroom: float = 0.3  # dB the limiter keeps below the ceiling for lossy coding
+    codec_headroom: float = 0.5  # dB the limiter keeps below the ceiling: MP3 coding adds peaks
     verify_margin: float = 2.0  # dB: measure the MP3 when its peak may come this close
     max_passes: int = 3
 
@@ -86,8 +88,8 @@ def encoder_gain_db(rate: int, channels: int, bitrate_kbps: int) -> float:
     """Level change (dB) of the MP3 encoder at these settings, measured once per process.
 
     libmp3lame does not keep the level: at 128 kbit/s it lowers it by about 0.45 dB (a
-    factor of 0.95), at 192 kbit/s by about 0.27 dB, the same for speech and tones. Pass 2 pre-compensates, so
-    the output lands on target without a second encode.
+    factor of 0.95), at 192 kbit/s by about 0.27 dB, the same for speech and tones. Pass 2
+    pre-compensates, so the output lands on target without a second encode.
     """
     # A voiced, harmonic tone: a noise probe would add the codec's own noise to the reading.
     t = np.arange(rate * 3) / rate
@@ -159,19 +161,20 @@ def speech_bounds(m: Measurement, options: NormaliseOptions) -> tuple[float, flo
     return start, end
 
 
-def _render(src: Path, out: Path, *, channels: int, gain_db: float, ceiling_db: float | None,
+def _render(src: Path, sink, *, channels: int, gain_db: float, ceiling_db: float | None,
             start_s: float, end_s: float, options: NormaliseOptions,
-            progress: Progress | None) -> Limiter | None:
-    """Pass 2: decode, gain, limit, trim, fade, encode into ``out``."""
+            progress: Progress | None, step: str) -> Limiter | None:
+    """Decode, gain, limit, trim and fade ``src`` into ``sink`` (an encoder or a meter).
+
+    ``gain_db`` is the gain into the sink; ``ceiling_db`` switches the limiter on.
+    """
     rate = options.sample_rate
     start_f, end_f = round(start_s * rate), round(end_s * rate)
     fade = max(1, round(FADE_S * rate))
-    codec_db = encoder_gain_db(rate, channels, options.bitrate_for(channels))
-    gain = np.float32(10.0 ** ((gain_db - codec_db) / 20.0))
+    gain = np.float32(10.0 ** (gain_db / 20.0))
     limiter = Limiter(rate, channels, ceiling_db) if ceiling_db is not None else None
-    enc = Mp3Encoder(out, rate=rate, channels=channels, bitrate_kbps=options.bitrate_for(channels))
     dec = Decoder(src, rate=rate, channels=channels)
-    tick = _report(progress, "encoding")
+    tick = _report(progress, step)
     chunks = dec.chunks()
     pos = 0
     try:
@@ -189,16 +192,46 @@ def _render(src: Path, out: Path, *, channels: int, gain_db: float, ceiling_db: 
             env = np.minimum(1.0, np.minimum(idx - start_f, end_f - 1 - idx) / fade)
             if env.min() < 1.0:
                 part *= env[:, None].astype(np.float32)
-            enc.write(limiter.process(part) if limiter else part)
-        chunks.close()
+            sink.write(limiter.process(part) if limiter else part)
         if limiter:
-            enc.write(limiter.flush())
-        enc.close()
-    except BaseException:
+            sink.write(limiter.flush())
+    finally:
         chunks.close()
-        enc.abort()
-        raise
     return limiter
+
+
+class _MeterSink:
+    def __init__(self, rate: int, channels: int):
+        self.meter = LoudnessMeter(rate, channels, true_peak=False)
+
+    def write(self, frames: np.ndarray) -> None:
+        self.meter.feed(frames)
+
+
+class _OutputMeter:
+    """Measures the MP3 while the encoder is still writing it (a second core's work)."""
+
+    def __init__(self, out: Path, encoder: Mp3Encoder, rate: int, channels: int):
+        self.meter = LoudnessMeter(rate, channels)
+        self.error: BaseException | None = None
+        out.touch()
+        source = follow(out, encoder.finished)
+        self.decoder = Decoder(out, rate=rate, channels=channels, source=source)
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            for chunk in self.decoder.chunks():
+                self.meter.feed(chunk)
+        except BaseException as exc:  # handed to the caller in result()
+            self.error = exc
+
+    def result(self) -> Measurement:
+        self.thread.join()
+        if self.error:
+            raise self.error
+        return self.meter.result()
 
 
 def normalise(src: str | Path, out: str | Path, options: NormaliseOptions | None = None,
@@ -211,34 +244,50 @@ def normalise(src: str | Path, out: str | Path, options: NormaliseOptions | None
     """
     src, out = Path(src), Path(out)
     options = options or NormaliseOptions()
+    rate = options.sample_rate
     channels, m = analyse(src, options, progress)
     goal = target if target is not None else options.target_for(channels)
     start_s, end_s = speech_bounds(m, options)
-    gain_db = goal - m.integrated
     ceiling = options.true_peak
     limit_at = ceiling - options.codec_headroom
+    # The encoder changes the level by a fixed amount: aim the signal into it accordingly.
+    codec_db = encoder_gain_db(rate, channels, options.bitrate_for(channels))
+    gain_db = goal - m.integrated - codec_db  # into the encoder
     result = NormaliseResult(
         channels=channels, input_loudness=m.integrated, input_true_peak=m.true_peak,
-        target=goal, gain_db=gain_db, start_s=start_s, end_s=end_s, duration=end_s - start_s,
-        limited=False, max_reduction_db=0.0, output_loudness=goal,
-        output_true_peak=m.true_peak + gain_db, verified=False,
+        target=goal, gain_db=gain_db + codec_db, start_s=start_s, end_s=end_s,
+        duration=end_s - start_s, limited=False, max_reduction_db=0.0, output_loudness=goal,
+        output_true_peak=m.true_peak + gain_db + codec_db, verified=False,
     )
+    render = functools.partial(_render, src, channels=channels, start_s=start_s, end_s=end_s,
+                               options=options, progress=progress)
     for attempt in range(1, options.max_passes + 1):
-        predicted_peak = m.true_peak + gain_db
-        limit = predicted_peak > limit_at
-        limiter = _render(
-            src, out, channels=channels, gain_db=gain_db, ceiling_db=limit_at if limit else None,
-            start_s=start_s, end_s=end_s, options=options, progress=progress,
-        )
+        limit = m.true_peak + gain_db > limit_at
+        if limit:
+            # Limiting lowers loudness a little: measure by how much (no encode) and make it up.
+            dry = _MeterSink(rate, channels)
+            render(dry, gain_db=gain_db, ceiling_db=limit_at, step="limiting")
+            gain_db += goal - codec_db - dry.meter.result().integrated
+        predicted_peak = min(m.true_peak + gain_db, limit_at) + codec_db
+        check = verify if verify is not None else (limit or predicted_peak > ceiling - options.verify_margin)
+        enc = Mp3Encoder(out, rate=rate, channels=channels, bitrate_kbps=options.bitrate_for(channels))
+        monitor = _OutputMeter(out, enc, rate, channels) if check else None
+        try:
+            limiter = render(enc, gain_db=gain_db, ceiling_db=limit_at if limit else None, step="encoding")
+            enc.close()
+        except BaseException:
+            enc.abort()
+            if monitor:
+                monitor.thread.join()
+            raise
         result.passes = attempt
-        result.gain_db = gain_db
+        result.gain_db = gain_db + codec_db
         result.limited = bool(limiter and limiter.reduced_frames)
         result.max_reduction_db = limiter.max_reduction_db if limiter else 0.0
-        check = verify if verify is not None else (limit or predicted_peak > ceiling - options.verify_margin)
-        if not check:
+        if not monitor:
             result.output_loudness, result.output_true_peak = goal, predicted_peak
             break
-        got = measure_file(out, progress=_report(progress, "verifying"))
+        got = monitor.result()
         result.verified = True
         result.output_loudness, result.output_true_peak = got.integrated, got.true_peak
         loud_off = goal - got.integrated
@@ -251,7 +300,6 @@ def normalise(src: str | Path, out: str | Path, options: NormaliseOptions | None
             )
             break
         if peak_over > 0.0:
-            limit_at -= peak_over + 0.1
-        if abs(loud_off) > 0.3:
-            gain_db += loud_off
+            limit_at -= peak_over + 0.2
+        gain_db += loud_off
     return result

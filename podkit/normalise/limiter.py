@@ -42,8 +42,8 @@ class Limiter:
     def _emit(self, count: int) -> np.ndarray:
         # Frames outside candidate blocks cannot exceed the ceiling: their envelope stays 0.
         env = np.zeros(len(self.buf))
-        for j in self.os.candidates(block_peaks(self.buf), self.ceiling):
-            s, e, fp = self.os.frame_peaks(self.buf, int(j))
+        for first, last in self.os.runs(self.os.candidates(block_peaks(self.buf), self.ceiling)):
+            s, e, fp = self.os.frame_peaks(self.buf, first, last)
             env[s:e] = fp
         with np.errstate(divide="ignore"):
             need = np.minimum(1.0, self.ceiling / np.maximum(env, 1e-12))

@@ -49,7 +49,7 @@ def oversample_factor(rate: int) -> int:
     return max(4, math.ceil(176_400 / rate))
 
 
-def interpolator(factor: int, taps_per_phase: int = 16) -> np.ndarray:
+def interpolator(factor: int, taps_per_phase: int = 12) -> np.ndarray:
     """Low-pass FIR for upsampling by ``factor`` (gain ``factor``, so phases have unit gain)."""
     n = factor * taps_per_phase
     return signal.firwin(n, 1.0 / factor, window=("kaiser", 8.0)) * factor
@@ -88,18 +88,31 @@ class Oversampler:
         )
         return np.flatnonzero(window * self.bound > threshold)
 
-    def frame_peaks(self, x: np.ndarray, block: int) -> tuple[int, int, np.ndarray]:
-        """Oversampled peak of every frame in block ``block`` of ``x``: (start, end, peaks)."""
+    def runs(self, blocks: np.ndarray) -> list[tuple[int, int]]:
+        """Consecutive candidate blocks merged into (first, last + 1) runs: fewer, longer calls."""
+        if not len(blocks):
+            return []
+        breaks = np.flatnonzero(np.diff(blocks) > 1)
+        starts = np.concatenate([[blocks[0]], blocks[breaks + 1]])
+        ends = np.concatenate([blocks[breaks], [blocks[-1]]]) + 1
+        return list(zip(starts.tolist(), ends.tolist()))
+
+    def frame_peaks(self, x: np.ndarray, first: int, last: int) -> tuple[int, int, np.ndarray]:
+        """Oversampled peak of every frame in blocks [first, last) of ``x``: (start, end, peaks)."""
         n, f, ctx = len(x), self.factor, self.context
-        s, e = block * TP_BLOCK, min(n, (block + 1) * TP_BLOCK)
-        lo, hi = max(0, s - ctx), min(n, e + ctx)
+        # Only frames with ``ctx`` frames on both sides inside ``x``: at an edge the filter
+        # would see a jump to silence and ring above the real waveform.
+        s, e = max(first * TP_BLOCK, ctx), min(n - ctx, last * TP_BLOCK)
+        if e <= s:
+            return s, s, np.zeros(0)
+        lo, hi = s - ctx, e + ctx
         seg = x[lo:hi].reshape(hi - lo, -1)
-        up = np.abs(signal.upfirdn(self.h, seg, up=f, axis=0))[self.shift : self.shift + len(seg) * f]
+        up = signal.upfirdn(self.h, seg, up=f, axis=0)[self.shift : self.shift + len(seg) * f]
         if len(up) < len(seg) * f:
             up = np.pad(up, ((0, len(seg) * f - len(up)), (0, 0)))
-        peaks = up.reshape(len(seg), f, -1).max(axis=(1, 2))
-        samples = np.abs(seg).max(axis=1)
-        return s, e, np.maximum(peaks, samples)[s - lo : e - lo]
+        up = up.reshape(len(seg), -1)
+        peaks = np.maximum(up.max(axis=1), -up.min(axis=1))
+        return s, e, peaks[s - lo : e - lo]
 
 
 class TruePeak:
@@ -114,16 +127,21 @@ class TruePeak:
     def feed(self, x: np.ndarray) -> None:
         if not len(x):
             return
-        # The previous chunk's last frames give the filter its history; they are measured
-        # again here, now with their future.
+        # The previous chunk's last frames give the filter its past, and the last of them,
+        # measured only now, their future.
         ext = np.concatenate([self.history, x])
         self.history = ext[-len(self.history) :]
         peaks = block_peaks(ext)
         self.sample_peak = max(self.sample_peak, float(peaks.max()))
         self.peak = max(self.peak, self.sample_peak)
-        for j in self.os.candidates(peaks, self.peak):
-            _, _, fp = self.os.frame_peaks(ext, int(j))
-            self.peak = max(self.peak, float(fp.max()))
+        for first, last in self.os.runs(self.os.candidates(peaks, self.peak)):
+            _, _, fp = self.os.frame_peaks(ext, first, last)
+            if len(fp):
+                self.peak = max(self.peak, float(fp.max()))
+
+    def finish(self) -> None:
+        """The signal ends here: measure its last frames against the silence that follows."""
+        self.feed(np.zeros((self.os.context, self.history.shape[1]), dtype=np.float32))
 
 
 @dataclass(frozen=True)
@@ -207,6 +225,8 @@ class LoudnessMeter:
                     final = gated[-0.691 + 10.0 * np.log10(gated) > relative]
                 if len(final):
                     integrated = _db(float(final.mean()))
+        if self.tp:
+            self.tp.finish()
         peak = self.tp.peak if self.tp else 0.0
         sample_peak = self.tp.sample_peak if self.tp else 0.0
         return Measurement(
