@@ -127,14 +127,19 @@ def cmd_status(args) -> int:
 
     for s in STAGES:
         table.add_column(s.name)
+    table.add_column("loudness")
     for ep in status["episodes"]:
+        norm = ep["stages"]["normalise"].get("result") or {}
+        loudness = (f"{norm['output_loudness']:.1f} LUFS, {norm['output_true_peak']:.1f} dBTP"
+                    if "output_loudness" in norm else "")
         cells = []
         for s in STAGES:
             st = ep["stages"][s.name]
             mark = {"done": "[green]done[/green]", "failed": "[red]failed[/red]",
                     "running": "[yellow]interrupted[/yellow]"}.get(st["status"], st["status"])
             cells.append(mark)
-        table.add_row(ep["slug"], escape(ep["source"]) + ("" if ep["recording_present"] else " (gone)"), *cells)
+        table.add_row(ep["slug"], escape(ep["source"]) + ("" if ep["recording_present"] else " (gone)"),
+                      *cells, loudness)
     out.print(table)
     for ep in status["episodes"]:
         for name, st in ep["stages"].items():

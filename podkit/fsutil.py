@@ -12,6 +12,13 @@ from pathlib import Path
 TEMP_MARK = ".podkit-tmp"
 
 
+def _default_mode() -> int:
+    """0o666 less the process umask: what a plain open() would have created."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success it replaces ``target``.
@@ -24,6 +31,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_MARK, dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
+    os.chmod(tmp_path, _default_mode())  # mkstemp makes 0600; published files must be readable
     try:
         yield tmp_path
         with open(tmp_path, "rb+") as fh:

@@ -33,6 +33,7 @@ def test_sample_recording_becomes_a_tagged_normalised_episode(show):
     assert "public/media/2026-11-20-weekly-roundup.mp3" in proc.stdout
     loud, peak = ebur128(media)
     assert loud == pytest.approx(-19.0, abs=0.5) and peak <= -0.9  # mono target
+    assert media.stat().st_mode & 0o044 == 0o044  # readable by the web server, not just us
     tags = ID3(media)
     assert str(tags["TIT2"]).startswith("Solar schools")
     assert str(tags["TRCK"]) == "12" and str(tags["TDRC"]) == "2026-11-20"
