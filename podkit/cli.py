@@ -185,6 +185,56 @@ def cmd_normalise(args) -> int:
     return 0
 
 
+def cmd_transcribe(args) -> int:
+    from .transcribe import TranscribeOptions, transcribe_file, write
+    from .transcribe.formats import parse_formats
+
+    formats = parse_formats(args.format)
+    options = TranscribeOptions(engine=args.engine, model=args.model, language=args.language,
+                                beam_size=args.beam_size, device=args.device,
+                                batch_size=args.batch_size, formats=tuple(formats))
+    files = [Path(f) for f in args.files]
+    for f in files:
+        if not f.is_file():
+            raise ConfigError("no such file; give the recordings to transcribe", path=f)
+    outdir = Path(args.output) if args.output else None
+    reporter = ConsoleReporter(quiet=args.quiet)
+    reporter.current = "transcribe"
+    failed = 0
+    speakers = tuple(s.strip() for s in args.speakers.split(",")) if args.speakers else ()
+    for f in files:
+        started = time.monotonic()
+        try:
+            transcript = transcribe_file(f, options, speakers=speakers, tracks=args.tracks,
+                                         progress=reporter.progress)
+        except PodkitError as exc:
+            reporter._close()
+            err.print(f"podkit: error: {exc}", markup=False)
+            failed += 1
+            continue
+        reporter._close()
+        written = write(transcript, (outdir or f.parent) / f.stem, formats)
+        if not args.quiet:
+            seconds = time.monotonic() - started
+            speed = transcript.duration / seconds if seconds else 0
+            out.print(f"{f}: {len(transcript.segments)} segments, {transcript.duration:.1f} s of audio "
+                      f"in {seconds:.1f} s ({speed:.1f}x real time) -> "
+                      + ", ".join(str(p) for p in written), markup=False)
+    return 1 if failed else 0
+
+
+def cmd_models(args) -> int:
+    from .transcribe.models import available
+
+    table = Table(title="Whisper models podkit can use here")
+    for col in ("model", "engines", "where"):
+        table.add_column(col)
+    for row in available():
+        table.add_row(*(escape(c) for c in row))
+    out.print(table)
+    return 0
+
+
 # -- entry point -----------------------------------------------------------------------------
 
 
@@ -234,6 +284,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-trim", action="store_true", help="keep leading and trailing silence")
     p.add_argument("--verify", action="store_true", help="always measure the output")
     p.set_defaults(func=cmd_normalise)
+
+    p = sub.add_parser("transcribe", parents=[common], help="transcribe files (the stage on its own)")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("-o", "--output", metavar="DIR", help="where to write (default: beside each file)")
+    p.add_argument("--engine", default="faster-whisper", choices=["faster-whisper", "openai-whisper"])
+    p.add_argument("--model", default="tiny.en", help="name (tiny.en is bundled) or path")
+    p.add_argument("--language", default=None, help="spoken language (default: detect)")
+    p.add_argument("--beam-size", type=int, default=5)
+    p.add_argument("--format", default="json,vtt,srt,txt,html", help="comma-separated formats")
+    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    p.add_argument("--batch-size", type=int, default=0, help="faster-whisper batched inference (GPU)")
+    p.add_argument("--speakers", help="comma-separated speaker names")
+    p.add_argument("--tracks", choices=["channels"], help="one speaker per channel")
+    p.set_defaults(func=cmd_transcribe)
+
+    p = sub.add_parser("models", parents=[common], help="the Whisper models podkit can use")
+    p.set_defaults(func=cmd_models)
     return parser
 
 

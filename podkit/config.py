@@ -183,6 +183,22 @@ NORMALISE_KEYS: dict[str, Key] = {
 }
 
 
+def _check_formats(value: list[str]) -> str | None:
+    from .transcribe.formats import FORMATS
+
+    bad = [f for f in value if f not in FORMATS]
+    return f"has unknown formats {bad}; use some of {list(FORMATS)}" if bad else None
+
+
+TRANSCRIBE_KEYS: dict[str, Key] = {
+    "engine": Key("str", check=_one_of(("faster-whisper", "openai-whisper")), doc="Whisper engine"),
+    "model": Key("str", check=_nonempty, doc="model name or path"),
+    "language": Key("str", check=_check_language, doc="spoken language (default: detect)"),
+    "beam_size": Key("int", check=_positive, doc="beam search width"),
+    "device": Key("str", check=_one_of(("cpu", "cuda")), doc="cpu or cuda"),
+    "formats": Key("strlist", check=_check_formats, doc="transcript files to write"),
+}
+
 TAG_KEYS: dict[str, Key] = {
     "id3_version": Key("int", check=lambda v: None if v in (3, 4) else f"must be 3 or 4, not {v}",
                        doc="ID3v2 version of the episode MP3"),
@@ -206,6 +222,7 @@ class ShowConfig:
     type: str = "episodic"
     normalise: NormaliseOptions = field(default_factory=NormaliseOptions)
     id3_version: int = 4
+    transcribe: dict = field(default_factory=dict)  # TranscribeOptions fields
 
     @property
     def config_path(self) -> Path:
@@ -249,13 +266,14 @@ def load_show(root: str | Path) -> ShowConfig:
         raise ConfigError(f"no {CONFIG_NAME} here; create the show with 'podkit init {root}'", path=root)
     data = read_toml(path)
     tables = {}
-    for section in ("normalise", "tag"):
+    for section in ("normalise", "tag", "transcribe"):
         tables[section] = data.pop(section, {})
         if not isinstance(tables[section], dict):
             raise ConfigError(f"'{section}' must be a table ([{section}])", path=path)
     values = validate(data, SHOW_KEYS, path)
     norm = validate(tables["normalise"], NORMALISE_KEYS, path, "normalise")
     values.update(validate(tables["tag"], TAG_KEYS, path, "tag"))
+    values["transcribe"] = validate(tables["transcribe"], TRANSCRIBE_KEYS, path, "transcribe")
     cover = None
     if "cover" in values:
         cover = (root / values.pop("cover")).resolve()
@@ -304,6 +322,16 @@ bitrate_mono = {d.bitrate_mono}
 # Trim leading and trailing silence (speech is never cut).
 trim_silence = {str(d.trim_silence).lower()}
 
+[transcribe]
+# faster-whisper (fast, the default) or openai-whisper (the reference implementation).
+engine = "faster-whisper"
+# A model name (tiny.en is bundled and works offline) or a path to a model folder.
+model = "tiny.en"
+beam_size = 5
+# cpu or cuda
+device = "cpu"
+formats = ["json", "vtt", "srt", "txt", "html"]
+
 [tag]
 # ID3v2 version of the episode MP3: 4, or 3 for old players.
 id3_version = 4
@@ -348,6 +376,7 @@ SIDECAR_KEYS: dict[str, Key] = {
     "pub_date": Key("datetime"),
     "slug": Key("str", False, _check_slug),
     "speakers": Key("strlist"),
+    "tracks": Key("str", False, _one_of(("channels",))),
 }
 
 
@@ -370,6 +399,7 @@ class Sidecar:
     pub_date: dt.datetime | None = None
     slug: str | None = None
     speakers: tuple[str, ...] = ()
+    tracks: str | None = None  # "channels": one speaker per channel, named by speakers
 
     def to_dict(self) -> dict:
         out = {f.name: getattr(self, f.name) for f in fields(self)}

@@ -49,3 +49,29 @@ class Episode:
     @property
     def pub_date(self) -> dt.datetime:
         return self.sidecar.pub_date or dt.datetime.fromisoformat(self.row.pub_date)
+
+
+@dataclass
+class Word:
+    start: float
+    end: float
+    text: str
+    probability: float = 1.0
+
+
+@dataclass
+class Segment:
+    """A stretch of speech with its words (timings in seconds from the episode's start)."""
+
+    start: float
+    end: float
+    text: str
+    words: list[Word]
+    speaker: str | None = None
+
+
+@dataclass
+class Transcript:
+    language: str
+    duration: float
+    segments: list[Segment]

@@ -21,6 +21,8 @@ from .fsutil import remove_stale_temps
 from .ingest import ingest
 from .model import Episode
 from .normalise import normalise
+from .transcribe import TranscribeOptions, transcribe_file
+from .transcribe import write as write_transcript
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +91,39 @@ def _normalise(ctx: Context) -> dict:
     return result.to_dict()
 
 
+def _transcribe_options(ctx: Context) -> TranscribeOptions:
+    settings = dict(ctx.show.transcribe)
+    if "formats" in settings:
+        settings["formats"] = tuple(settings["formats"])
+    return TranscribeOptions(**settings)
+
+
+def _transcript_paths(ctx: Context) -> list:
+    base = ctx.show.transcripts_dir / ctx.episode.slug
+    return [base.with_name(f"{base.name}.{fmt}") for fmt in _transcribe_options(ctx).formats]
+
+
+def _transcribe_inputs(ctx: Context) -> dict:
+    normalised = ctx.episode.row.stages.get("normalise")
+    side = ctx.episode.sidecar
+    return {"audio": normalised.fingerprint if normalised else None,
+            "options": asdict(_transcribe_options(ctx)),
+            "speakers": list(side.speakers), "tracks": side.tracks}
+
+
+def _transcribe(ctx: Context) -> dict:
+    options = _transcribe_options(ctx)
+    side = ctx.episode.sidecar
+    transcript = transcribe_file(ctx.work_mp3, options, speakers=side.speakers, tracks=side.tracks,
+                                 progress=ctx.reporter.progress)
+    files = write_transcript(transcript, ctx.show.transcripts_dir / ctx.episode.slug, list(options.formats))
+    return {"language": transcript.language, "duration": round(transcript.duration, 3),
+            "segments": len(transcript.segments),
+            "words": sum(len(s.words) for s in transcript.segments),
+            "engine": options.engine, "model": options.model,
+            "files": [str(f.relative_to(ctx.show.root)) for f in files]}
+
+
 def _tag_info(ctx: Context) -> tag.TagInfo:
     show, ep, side = ctx.show, ctx.episode, ctx.episode.sidecar
     cover = None
@@ -133,6 +168,7 @@ class Stage:
 
 STAGES: tuple[Stage, ...] = (
     Stage("normalise", _normalise, _normalise_inputs, lambda c: [c.work_mp3]),
+    Stage("transcribe", _transcribe, _transcribe_inputs, _transcript_paths),
     Stage("tag", _tag, _tag_inputs, lambda c: [c.media_mp3]),
 )
 

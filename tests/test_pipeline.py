@@ -39,7 +39,16 @@ def test_sample_recording_becomes_a_tagged_normalised_episode(show):
     assert str(tags["TRCK"]) == "12" and str(tags["TDRC"]) == "2026-11-20"
     st = status(show)
     (ep,) = st["episodes"]
-    assert ep["stages"]["normalise"]["status"] == "done" and ep["stages"]["tag"]["status"] == "done"
+    assert all(ep["stages"][s]["status"] == "done" for s in ("normalise", "transcribe", "tag"))
+    # The transcript is timed against the published audio and says what the script says.
+    transcript = json.loads((show / "transcripts" / f"{media.stem}.json").read_text())
+    words = transcript["segments"]
+    assert len(words) > 300 and words[-1]["endTime"] <= float(ffprobe(media)["format"]["duration"]) + 0.5
+    text = " ".join(w["body"] for w in words).lower()
+    for phrase in ("solar panels", "skylark", "telescopes", "half marathon"):
+        assert phrase in text
+    for fmt in ("vtt", "srt", "txt", "html"):
+        assert (show / "transcripts" / f"{media.stem}.{fmt}").stat().st_size > 1000
     assert str(tags["TGID"]) == ep["guid"]
     assert ep["stages"]["normalise"]["result"]["target"] == -19.0
 

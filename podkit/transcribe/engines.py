@@ -1,0 +1,141 @@
+"""The two Whisper engines behind one interface.
+
+``engine.transcribe(audio)`` returns a ``Transcription`` at once (language, duration) with a
+*lazy* ``segments`` iterator: the work happens while you iterate it. Models are loaded once
+per process. Audio is 16 kHz mono float32 (``load_audio``).
+"""
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import PodkitError
+from ..model import Segment, Word
+from .models import ModelSource, openai_checkpoint
+
+SAMPLE_RATE = 16000
+ENGINES = ("faster-whisper", "openai-whisper")
+
+
+@dataclass
+class Transcription:
+    language: str
+    duration: float
+    segments: Iterator[Segment] = field(repr=False)
+
+
+def default_threads() -> int:
+    return max(1, len(os.sched_getaffinity(0)))
+
+
+def speech_regions(audio: np.ndarray) -> list[tuple[float, float]]:
+    """Silero VAD (bundled with faster-whisper): where someone speaks, in seconds."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    stamps = get_speech_timestamps(audio, VadOptions())
+    return [(s["start"] / SAMPLE_RATE, s["end"] / SAMPLE_RATE) for s in stamps]
+
+
+class FasterWhisperEngine:
+    name = "faster-whisper"
+
+    def __init__(self, source: ModelSource, *, device: str = "cpu", threads: int | None = None,
+                 compute_type: str | None = None):
+        if source.ct2_dir is None:
+            raise PodkitError(f"faster-whisper needs a CTranslate2 model folder, not {source.origin}")
+        self.source = source
+        self.device = device
+        self.compute_type = compute_type or ("float16" if device == "cuda" else "int8")
+        self.threads = threads or default_threads()
+
+    @staticmethod
+    @functools.lru_cache(maxsize=4)
+    def _load(path: str, device: str, compute_type: str, threads: int):
+        from faster_whisper import WhisperModel
+
+        return WhisperModel(path, device=device, compute_type=compute_type, cpu_threads=threads)
+
+    def transcribe(self, audio: np.ndarray, *, language: str | None = None, beam_size: int = 5,
+                   vad: bool = True, batch_size: int = 0) -> Transcription:
+        model = self._load(str(self.source.ct2_dir), self.device, self.compute_type, self.threads)
+        options = dict(language=language, beam_size=beam_size, word_timestamps=True, vad_filter=vad)
+        if batch_size:
+            from faster_whisper import BatchedInferencePipeline
+
+            segments, info = BatchedInferencePipeline(model).transcribe(audio, batch_size=batch_size, **options)
+        else:
+            segments, info = model.transcribe(audio, **options)
+
+        def convert() -> Iterator[Segment]:
+            for seg in segments:
+                words = [Word(w.start, w.end, w.word.strip(), w.probability) for w in seg.words or []]
+                text = seg.text.strip()
+                if text:
+                    yield Segment(seg.start, seg.end, text, words)
+
+        return Transcription(info.language, info.duration, convert())
+
+
+class OpenAIWhisperEngine:
+    name = "openai-whisper"
+
+    def __init__(self, source: ModelSource, *, device: str = "cpu", threads: int | None = None):
+        self.source = source
+        self.device = device
+        self.threads = threads or default_threads()
+
+    @staticmethod
+    @functools.lru_cache(maxsize=2)
+    def _load(checkpoint: str, device: str, heads: tuple):
+        import torch
+        import whisper
+
+        model = whisper.load_model(checkpoint, device=device)
+        if heads:  # the model's own alignment heads make word timings right
+            mask = torch.zeros(model.dims.n_text_layer, model.dims.n_text_head, dtype=torch.bool)
+            for layer, head in heads:
+                mask[layer, head] = True
+            model.register_buffer("alignment_heads", mask.to_sparse(), persistent=False)
+        return model
+
+    def transcribe(self, audio: np.ndarray, *, language: str | None = None, beam_size: int = 5,
+                   vad: bool = True, batch_size: int = 0) -> Transcription:
+        import torch
+        import whisper
+
+        torch.set_num_threads(self.threads)
+        heads = tuple(tuple(h) for h in self.source.config().get("alignment_heads", []))
+        model = self._load(str(openai_checkpoint(self.source)), self.device, heads)
+        duration = len(audio) / SAMPLE_RATE
+        regions = speech_regions(audio) if vad else [(0.0, duration)]
+        if not regions:
+            return Transcription(language or "en", duration, iter(()))
+        if not model.is_multilingual:
+            language = "en"
+
+        def run() -> Iterator[Segment]:
+            result = whisper.transcribe(
+                model, audio, language=language, beam_size=beam_size if beam_size > 1 else None,
+                best_of=beam_size if beam_size > 1 else None, word_timestamps=True,
+                fp16=self.device == "cuda", verbose=None, condition_on_previous_text=True)
+            for seg in result["segments"]:
+                text = seg["text"].strip()
+                if not text or not any(s < seg["end"] and seg["start"] < e for s, e in regions):
+                    continue  # nothing was said there: VAD keeps invented text out
+                words = [Word(w["start"], w["end"], w["word"].strip(), w.get("probability", 1.0))
+                         for w in seg.get("words", [])]
+                yield Segment(seg["start"], seg["end"], text, words)
+
+        return Transcription(language or "en", duration, run())
+
+
+def make_engine(name: str, source: ModelSource, *, device: str = "cpu", threads: int | None = None):
+    if name == "faster-whisper":
+        return FasterWhisperEngine(source, device=device, threads=threads)
+    if name == "openai-whisper":
+        return OpenAIWhisperEngine(source, device=device, threads=threads)
+    raise PodkitError(f"unknown engine {name!r}; use one of {', '.join(ENGINES)}")

@@ -1,0 +1,260 @@
+"""transcribe: the converter, both engines on real speech (WER), formats, speakers, VAD."""
+from __future__ import annotations
+
+import json
+from html import unescape as html_unescape
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from podkit.errors import PodkitError
+from podkit.model import Segment, Transcript, Word
+from podkit.transcribe import TranscribeOptions, transcribe_file, write
+from podkit.transcribe.convert import dims_of, read_ct2, to_openai_state
+from podkit.transcribe.formats import MAX_CUE_CHARS, to_html, to_json, to_srt, to_vtt
+from podkit.transcribe.models import openai_checkpoint, resolve
+
+from .conftest import SAMPLE, ffmpeg, podkit, shared
+
+LIBRIVOX = Path("/usr/share/pocketsphinx/test/data/librivox")
+JFK_TEXT = ("And so my fellow Americans, ask not what your country can do for you, "
+            "ask what you can do for your country.")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory):
+    """Converted checkpoints go to a test cache, so the conversion itself is exercised."""
+    old = os.environ.get("PODKIT_CACHE")
+    os.environ["PODKIT_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if old is None:
+        os.environ.pop("PODKIT_CACHE")
+    else:
+        os.environ["PODKIT_CACHE"] = old
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    import jiwer
+    from whisper.normalizers import EnglishTextNormalizer
+
+    norm = EnglishTextNormalizer()
+    return jiwer.wer(norm(reference), norm(hypothesis))
+
+
+def text_of(t: Transcript) -> str:
+    return " ".join(s.text for s in t.segments)
+
+
+# -- the converter ---------------------------------------------------------------------------
+
+
+def test_converter_shapes_and_round_trip_of_every_tensor():
+    import torch
+    import whisper
+
+    source = resolve("tiny.en")
+    ct2 = read_ct2(source.ct2_dir / "model.bin")
+    state = to_openai_state(ct2)
+    dims = dims_of(ct2)
+    model = whisper.model.Whisper(whisper.model.ModelDimensions(**vars(dims)))
+    expected = model.state_dict()
+    # Every openai-whisper tensor is produced, with its shape (key biases are absent: zeros).
+    assert set(state) == {k for k in expected if not k.endswith("key.bias")}
+    for name, value in state.items():
+        assert tuple(value.shape) == tuple(expected[name].shape), name
+    # Round trip: re-fusing the openai tensors gives back every CTranslate2 weight, bit for bit.
+    used = 0
+    for name, value in ct2.items():
+        if value.ndim == 0 or name == "decoder/projection/weight":
+            continue  # scalars (head counts, flags) and the alias of the embeddings
+        layer = re.match(r"(encoder|decoder)/layer_(\d+)/(\w+)/(\w+)/(\w+)", name)
+        if layer:
+            side, i, block, lin, kind = layer.groups()
+            base = f"{side}.blocks.{i}."
+            att = {"self_attention": "attn", "attention": "cross_attn"}.get(block)
+            if lin == "layer_norm":
+                dst = base + (f"{att}_ln" if att else "mlp_ln") + (".weight" if kind == "gamma" else ".bias")
+                back = state[dst]
+            elif block == "ffn":
+                back = state[base + ("mlp.0." if lin == "linear_0" else "mlp.2.") + kind]
+            else:
+                parts = {("attn", "linear_0"): ["query", "key", "value"], ("attn", "linear_1"): ["out"],
+                         ("cross_attn", "linear_0"): ["query"], ("cross_attn", "linear_1"): ["key", "value"],
+                         ("cross_attn", "linear_2"): ["out"]}[(att, lin)]
+                pieces = []
+                for p in parts:
+                    key = f"{base}{att}.{p}.{kind}"
+                    pieces.append(state[key] if key in state else np.zeros_like(state[f"{base}{att}.{p}.weight"][:, 0]))
+                back = np.concatenate(pieces)
+        else:
+            back = {
+                "encoder/position_encodings/encodings": state["encoder.positional_embedding"],
+                "decoder/position_encodings/encodings": state["decoder.positional_embedding"],
+                "decoder/embeddings/weight": state["decoder.token_embedding.weight"],
+                "encoder/layer_norm/gamma": state["encoder.ln_post.weight"],
+                "encoder/layer_norm/beta": state["encoder.ln_post.bias"],
+                "decoder/layer_norm/gamma": state["decoder.ln.weight"],
+                "decoder/layer_norm/beta": state["decoder.ln.bias"],
+            }.get(name)
+            if back is None and name.startswith("encoder/conv"):
+                conv, kind = name.split("/")[1:]
+                back = state[f"encoder.{conv}.{kind}"]
+        assert back is not None, name
+        assert np.array_equal(back, value), name
+        used += 1
+    assert used == sum(1 for n, v in ct2.items() if v.ndim and n != "decoder/projection/weight")
+    # The key biases CTranslate2 stores are zero, as openai-whisper assumes.
+    assert not ct2["encoder/layer_0/self_attention/linear_0/bias"][384:768].any()
+    # The checkpoint loads into openai-whisper and is cached with a checksum.
+    ckpt = openai_checkpoint(source)
+    assert ckpt.with_suffix(".sha256").exists()
+    loaded = torch.load(ckpt, map_location="cpu")
+    assert loaded["dims"]["n_text_layer"] == 4 and loaded["dims"]["n_vocab"] == 51864
+    assert openai_checkpoint(source) == ckpt  # second call: from the cache
+
+
+def test_corrupted_cached_checkpoint_is_converted_again():
+    source = resolve("tiny.en")
+    ckpt = openai_checkpoint(source)
+    ckpt.write_bytes(b"garbage")
+    again = openai_checkpoint(source)
+    assert again.stat().st_size > 1_000_000
+
+
+# -- engines on real speech --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("engine", ["faster-whisper", "openai-whisper"])
+def test_jfk_word_error_rate(engine):
+    t = transcribe_file(shared("speech", "jfk.flac"), TranscribeOptions(engine=engine))
+    assert t.language == "en"
+    assert t.duration == pytest.approx(11.0, abs=0.1)
+    assert wer(JFK_TEXT, text_of(t)) <= 0.05
+    words = [w for s in t.segments for w in s.words]
+    assert len(words) >= 20 and all(0 <= w.start <= w.end <= 11.1 for w in words)
+    assert [w.start for w in words] == sorted(w.start for w in words)
+
+
+def test_both_engines_give_the_same_text():
+    a = transcribe_file(shared("speech", "jfk.flac"), TranscribeOptions(engine="faster-whisper"))
+    b = transcribe_file(shared("speech", "jfk.flac"), TranscribeOptions(engine="openai-whisper"))
+    assert wer(text_of(a), text_of(b)) == 0.0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ["faster-whisper", "openai-whisper"])
+def test_librivox_word_error_rate(engine):
+    if not LIBRIVOX.is_dir():
+        pytest.skip("needs Debian's pocketsphinx-testdata (make test installs it)")
+    refs = {}
+    for line in (LIBRIVOX / "transcription").read_text().splitlines():
+        m = re.match(r"<s> (.*) </s> \((.*)\)", line.strip())
+        if m:
+            refs[m.group(2)] = m.group(1)
+    import jiwer
+    from whisper.normalizers import EnglishTextNormalizer
+
+    norm = EnglishTextNormalizer()
+    hyps, ref_list = [], []
+    for name, ref in sorted(refs.items()):
+        t = transcribe_file(LIBRIVOX / f"{name}.wav", TranscribeOptions(engine=engine))
+        hyps.append(norm(text_of(t)))
+        ref_list.append(norm(ref))
+    assert len(hyps) == 5
+    assert jiwer.wer(ref_list, hyps) <= 0.08
+
+
+def test_silence_gives_an_empty_transcript(tmp_path):
+    path = tmp_path / "silence.wav"
+    ffmpeg("-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "20", str(path))
+    for engine in ("faster-whisper", "openai-whisper"):
+        t = transcribe_file(path, TranscribeOptions(engine=engine))
+        assert t.segments == [], engine
+
+
+def test_speakers_on_separate_channels():
+    t = transcribe_file(shared("speech", "stereo_two_speakers.wav"), speakers=("Ana", "Ben"),
+                        tracks="channels")
+    by = {s.speaker: text_of(Transcript("en", 0, [s])) for s in t.segments}
+    assert set(by) == {"Ana", "Ben"}
+    assert wer("He began a confused complaint against the wizard, who had vanished behind the "
+               "curtain on the left.", " ".join(s.text for s in t.segments if s.speaker == "Ana")) <= 0.1
+    assert wer("The horizon seems extremely distant.",
+               " ".join(s.text for s in t.segments if s.speaker == "Ben")) <= 0.1
+    assert [s.start for s in t.segments] == sorted(s.start for s in t.segments)
+    vtt = to_vtt(t)
+    assert "<v Ana>" in vtt and "<v Ben>" in vtt
+    assert {s["speaker"] for s in json.loads(to_json(t))["segments"]} == {"Ana", "Ben"}
+
+
+def test_unknown_model_says_what_to_do(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(PodkitError) as info:
+        resolve("large-v3")
+    assert "large-v3" in str(info.value) and "--model PATH" in str(info.value)
+
+
+# -- formats, read by independent parsers -----------------------------------------------------
+
+
+def _sample_transcript() -> Transcript:
+    words = [Word(i * 0.4, i * 0.4 + 0.35, w) for i, w in enumerate(
+        ("Tom & Jerry <script>alert(1)</script> said: this is a rather long sentence that "
+         "certainly needs more than one caption cue to fit the limit.").split())]
+    return Transcript("en", 30.0, [Segment(0.0, words[-1].end, " ".join(w.text for w in words), words, "Ana <1>"),
+                                   Segment(20.0, 21.0, "Short reply.", [Word(20.0, 20.5, "Short"), Word(20.5, 21.0, "reply.")], "Ben")])
+
+
+def test_vtt_and_srt_parse_with_independent_libraries(tmp_path):
+    import srt
+    import webvtt
+
+    t = _sample_transcript()
+    paths = write(t, tmp_path / "ep", ["vtt", "srt", "json", "txt", "html"])
+    assert [p.name for p in paths] == ["ep.vtt", "ep.srt", "ep.json", "ep.txt", "ep.html"]
+    captions = webvtt.read(str(tmp_path / "ep.vtt"))
+    assert len(captions) >= 3
+    shown = [html_unescape(cap.text) for cap in captions]  # webvtt-py keeps entities as written
+    for text in shown:
+        assert all(len(line) <= MAX_CUE_CHARS for line in text.splitlines())
+    assert shown[0].startswith("Tom & Jerry <script>")  # escaped in the file, text when shown
+    assert html_unescape(captions[0].voice) == "Ana <1>"
+    assert "<script>" not in (tmp_path / "ep.vtt").read_text()
+    subs = list(srt.parse((tmp_path / "ep.srt").read_text()))
+    assert len(subs) == len(captions)
+    assert subs[-1].content == "Ben: Short reply." and subs[-1].start.total_seconds() == 20.0
+    data = json.loads((tmp_path / "ep.json").read_text())
+    assert data["version"] == "1.0.0"
+    assert data["segments"][0] == {"startTime": 0.0, "endTime": 0.35, "body": "Tom", "speaker": "Ana <1>"}
+    html = (tmp_path / "ep.html").read_text()
+    assert "&lt;script&gt;" in html and "<script>" not in html and "Ana &lt;1&gt;" in html
+    assert html.count("<time") == 2 and 'datetime="PT20.00S"' in html
+    assert (tmp_path / "ep.txt").read_text().startswith("Ana <1>: Tom & Jerry")
+
+
+def test_reference_json_shape_matches_podcasting20_example():
+    example = json.loads(shared("podcast20", "transcripts_example.json").read_text())
+    ours = json.loads(to_json(_sample_transcript()))
+    assert ours["version"] == example["version"]
+    assert set(ours["segments"][0]) == set(example["segments"][0])
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_transcribe_command(tmp_path):
+    clip = tmp_path / "clip one.wav"
+    ffmpeg("-ss", "0", "-t", "20", "-i", str(SAMPLE), str(clip))
+    proc = podkit("transcribe", str(clip), "-o", str(tmp_path / "out"), "--format", "json,vtt")
+    assert proc.returncode == 0, proc.stderr
+    assert "real time" in proc.stdout
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["clip one.json", "clip one.vtt"]
+    text = " ".join(s["body"] for s in json.loads((tmp_path / "out" / "clip one.json").read_text())["segments"])
+    assert wer("Welcome to the Weekly Roundup, the show that catches you up on the news from our corner "
+               "of the world.", text[: len(text) // 2]) < 0.6
+    bad = podkit("transcribe", str(clip), "--format", "docx")
+    assert bad.returncode == 2 and "unknown transcript format" in bad.stderr
