@@ -46,6 +46,7 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/normalise.py
+	$(BIN)/python bench/transcribe.py
 
 clean:
 	rm -rf .podkit public bench/.cache .pytest_cache

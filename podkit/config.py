@@ -88,6 +88,7 @@ _KIND_NAMES = {
     "str": "a string", "int": "an integer", "float": "a number", "bool": "true or false",
     "strlist": "a list of strings", "links": "a list of [[links]] tables with title and url",
     "datetime": "a date or date-time (2026-11-20 or 2026-11-20T08:00:00Z)",
+    "tracks": '"channels" or a list of file names in audio/ (one per speaker)',
 }
 
 
@@ -103,6 +104,9 @@ def _convert(kind: str, value: Any) -> Any:
         return value
     if kind == "strlist" and isinstance(value, list) and all(isinstance(v, str) for v in value):
         return list(value)
+    if kind == "tracks" and (isinstance(value, str) or (
+            isinstance(value, list) and value and all(isinstance(v, str) for v in value))):
+        return value if isinstance(value, str) else list(value)
     if kind == "datetime":
         if isinstance(value, str):
             value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -365,6 +369,19 @@ def _check_links(links: list[dict]) -> str | None:
     return None
 
 
+def _check_tracks(value: str | list[str]) -> str | None:
+    if isinstance(value, str):
+        return None if value == "channels" else f'must be "channels" or a list of files, not {value!r}'
+    for name in value:
+        if "/" in name or "\\" in name or name.startswith("."):
+            return f"must name files in audio/ (no folders), not {name!r}"
+        if Path(name).suffix.lower() not in AUDIO_EXTENSIONS:
+            return f"names {name!r}, which is not a recording ({' '.join(AUDIO_EXTENSIONS)})"
+    if len(set(value)) != len(value):
+        return "names a file twice"
+    return None
+
+
 SIDECAR_KEYS: dict[str, Key] = {
     "title": Key("str", False, _nonempty),
     "description": Key("str"),
@@ -376,7 +393,7 @@ SIDECAR_KEYS: dict[str, Key] = {
     "pub_date": Key("datetime"),
     "slug": Key("str", False, _check_slug),
     "speakers": Key("strlist"),
-    "tracks": Key("str", False, _one_of(("channels",))),
+    "tracks": Key("tracks", False, _check_tracks),
 }
 
 
@@ -399,12 +416,15 @@ class Sidecar:
     pub_date: dt.datetime | None = None
     slug: str | None = None
     speakers: tuple[str, ...] = ()
-    tracks: str | None = None  # "channels": one speaker per channel, named by speakers
+    # "channels": one speaker per channel; or the files (in audio/) of one speaker each.
+    # Either way ``speakers`` names them in order.
+    tracks: str | tuple[str, ...] | None = None
 
     def to_dict(self) -> dict:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["links"] = [vars(link) for link in self.links]
         out["speakers"] = list(self.speakers)
+        out["tracks"] = list(self.tracks) if isinstance(self.tracks, tuple) else self.tracks
         out["pub_date"] = self.pub_date.isoformat() if self.pub_date else None
         return out
 
@@ -423,4 +443,9 @@ def load_sidecar(recording: Path) -> Sidecar:
         values["links"] = tuple(Link(**link) for link in values["links"])
     if "speakers" in values:
         values["speakers"] = tuple(values["speakers"])
+    if isinstance(values.get("tracks"), list):
+        values["tracks"] = tuple(values["tracks"])
+        if values.get("speakers") and len(values["speakers"]) != len(values["tracks"]):
+            raise ConfigError(f"'speakers' names {len(values['speakers'])} people for "
+                              f"{len(values['tracks'])} tracks; name one speaker per track", path=path)
     return Sidecar(**values)

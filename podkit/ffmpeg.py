@@ -189,6 +189,17 @@ def follow(path: Path, finished: Callable[[], bool], *, poll_s: float = 0.01) ->
                 time.sleep(poll_s)
 
 
+def mix(tracks: list[Path], out: Path) -> Path:
+    """Sum one-speaker tracks into one WAV (float, so nothing clips before normalise)."""
+    inputs = [arg for t in tracks for arg in ("-i", str(t))]
+    channels = max(probe(t).channels for t in tracks)
+    graph = "".join(f"[{i}:a:0]" for i in range(len(tracks)))
+    graph += f"amix=inputs={len(tracks)}:duration=longest:normalize=0,aformat=channel_layouts={'mono' if channels == 1 else 'stereo'}"
+    run("ffmpeg", ["-nostdin", "-v", "error", "-y", *inputs, "-filter_complex", graph,
+                   "-c:a", "pcm_f32le", "-f", "wav", str(out)], path=tracks[0])
+    return out
+
+
 def _widen_pipe(fileobj) -> None:
     """Ask for a 1 MiB pipe (Linux): fewer stalls between ffmpeg and podkit."""
     with contextlib.suppress(OSError, AttributeError, ValueError):

@@ -44,11 +44,11 @@ def _hash(catalog: Catalog, path: Path, source: str) -> str:
     return digest
 
 
-def candidates(audio_dir: Path) -> tuple[list[Path], dict[str, str], list[str]]:
-    """Recordings in ``audio_dir``, plus problems (unsupported files) and notes."""
-    recordings, problems, notes = [], {}, []
+def candidates(audio_dir: Path) -> tuple[list[Path], list[Path], dict[str, str], list[str]]:
+    """Recordings and lone sidecars in ``audio_dir``, plus problems (unsupported files) and notes."""
+    recordings, lone, problems, notes = [], [], {}, []
     if not audio_dir.is_dir():
-        return recordings, problems, notes
+        return recordings, lone, problems, notes
     entries = sorted(audio_dir.iterdir())
     audio_stems = {p.stem for p in entries if p.suffix.lower() in AUDIO_EXTENSIONS}
     for path in entries:
@@ -59,7 +59,7 @@ def candidates(audio_dir: Path) -> tuple[list[Path], dict[str, str], list[str]]:
             notes.append(f"{path}: folders inside audio/ are not read; put recordings directly in audio/")
         elif path.suffix.lower() == ".toml":
             if path.stem not in audio_stems:
-                notes.append(f"{path}: sidecar without a recording named {path.stem}.*")
+                lone.append(path)  # a multitrack episode's, or one waiting for its recording
         elif path.suffix.lower() in AUDIO_EXTENSIONS:
             recordings.append(path)
         else:
@@ -67,14 +67,43 @@ def candidates(audio_dir: Path) -> tuple[list[Path], dict[str, str], list[str]]:
                 f"{path}: unsupported file type '{path.suffix or name}'; podkit reads "
                 f"{' '.join(AUDIO_EXTENSIONS)}"
             )
-    return recordings, problems, notes
+    return recordings, lone, problems, notes
+
+
+def _track_episodes(catalog: Catalog, audio_dir: Path, lone: list[Path], out: Ingested):
+    """Sidecars that name their tracks: (digest, sidecar path, sidecar, track paths) each."""
+    found = []
+    for side_path in lone:
+        try:
+            sidecar = load_sidecar(side_path)
+        except PodkitError as exc:
+            out.problems[side_path.name] = str(exc)
+            continue
+        if not isinstance(sidecar.tracks, tuple):
+            out.notes.append(f"{side_path}: sidecar without a recording named {side_path.stem}.*")
+            continue
+        tracks = tuple(audio_dir / name for name in sidecar.tracks)
+        missing = [t.name for t in tracks if not t.is_file()]
+        empty = [t.name for t in tracks if t.is_file() and t.stat().st_size == 0]
+        if missing or empty:
+            what = f"track {', '.join(missing)} not found in audio/" if missing else f"track {', '.join(empty)} is empty"
+            out.problems[side_path.name] = f"{side_path}: {what}; copy it in or fix 'tracks'"
+            continue
+        digest = hashlib.sha256(
+            ("tracks:" + ",".join(_hash(catalog, t, t.name) for t in tracks)).encode()).hexdigest()
+        found.append((digest, side_path, sidecar, tracks))
+    return found
 
 
 def ingest(show: ShowConfig, catalog: Catalog) -> Ingested:
     out = Ingested()
-    recordings, out.problems, out.notes = candidates(show.audio_dir)
+    recordings, lone, out.problems, out.notes = candidates(show.audio_dir)
+    multitrack = _track_episodes(catalog, show.audio_dir, lone, out)
+    claimed = {t for *_, tracks in multitrack for t in tracks}
     hashed: list[tuple[str, Path, object]] = []
     for path in recordings:
+        if path in claimed:
+            continue  # one speaker's track of a multitrack episode
         source = path.name
         try:
             if path.stat().st_size == 0:
@@ -89,14 +118,16 @@ def ingest(show: ShowConfig, catalog: Catalog) -> Ingested:
     # The same bytes under two names: the one the catalog knows, else the first dropped, wins.
     known_sources = {ep.source for ep in catalog.episodes()}
     hashed.sort(key=lambda h: (h[1].name not in known_sources, h[1].stat().st_mtime_ns, h[1].name))
-    found: dict[str, tuple[Path, object]] = {}  # sha256 -> (path, sidecar)
+    found: dict[str, tuple] = {}  # sha256 -> (path, sidecar, tracks)
     for digest, path, sidecar in hashed:
         if digest in found:
             out.notes.append(f"{path}: same recording as {found[digest][0].name}; published once")
             continue
-        found[digest] = (path, sidecar)
+        found[digest] = (path, sidecar, ())
+    for digest, side_path, sidecar, tracks in multitrack:
+        found[digest] = (side_path, sidecar, tracks)
     known = {ep.sha256: ep for ep in catalog.episodes()}
-    for digest, (path, sidecar) in found.items():
+    for digest, (path, sidecar, tracks) in found.items():
         row = known.get(digest)
         if row is None:
             try:
@@ -110,7 +141,7 @@ def ingest(show: ShowConfig, catalog: Catalog) -> Ingested:
             row.source = path.name
         if sidecar.slug and sidecar.slug != row.slug:
             out.notes.append(f"{sidecar_path(path)}: slug stays {row.slug!r}; a published episode's URL never changes")
-        out.episodes.append(Episode(row=row, recording=path, sidecar=sidecar))
+        out.episodes.append(Episode(row=row, recording=path, sidecar=sidecar, tracks=tracks))
     return out
 
 

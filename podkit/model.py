@@ -27,8 +27,9 @@ class Episode:
     """One recording on its way to a published episode."""
 
     row: EpisodeRow
-    recording: Path
+    recording: Path  # the recording; for a multitrack episode, its sidecar
     sidecar: Sidecar
+    tracks: tuple[Path, ...] = ()  # one file per speaker, mixed for publishing
 
     @property
     def slug(self) -> str:

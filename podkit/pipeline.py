@@ -6,6 +6,7 @@ says done with the same input fingerprint, so a run after a crash redoes only wh
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -20,8 +21,10 @@ from .errors import PodkitError
 from .fsutil import remove_stale_temps
 from .ingest import ingest
 from .model import Episode
+from .ffmpeg import mix
+from .fsutil import atomic_path
 from .normalise import normalise
-from .transcribe import TranscribeOptions, transcribe_file
+from .transcribe import TranscribeOptions, transcribe_file, transcribe_tracks
 from .transcribe import write as write_transcript
 
 log = logging.getLogger(__name__)
@@ -83,11 +86,15 @@ def _normalise_inputs(ctx: Context) -> dict:
 
 
 def _normalise(ctx: Context) -> dict:
-    from .fsutil import atomic_path
-
-    with atomic_path(ctx.work_mp3) as tmp:
-        result = normalise(ctx.episode.recording, tmp, ctx.show.normalise,
-                           progress=ctx.reporter.progress)
+    source = ctx.episode.recording
+    with contextlib.ExitStack() as stack:
+        if ctx.episode.tracks:  # one file per speaker: the published audio is their mix
+            source = stack.enter_context(atomic_path(ctx.show.work_dir / f"{ctx.episode.slug}.mix.wav"))
+            mix(list(ctx.episode.tracks), source)
+        with atomic_path(ctx.work_mp3) as tmp:
+            result = normalise(source, tmp, ctx.show.normalise, progress=ctx.reporter.progress)
+    with contextlib.suppress(FileNotFoundError):
+        (ctx.show.work_dir / f"{ctx.episode.slug}.mix.wav").unlink()
     return result.to_dict()
 
 
@@ -114,8 +121,15 @@ def _transcribe_inputs(ctx: Context) -> dict:
 def _transcribe(ctx: Context) -> dict:
     options = _transcribe_options(ctx)
     side = ctx.episode.sidecar
-    transcript = transcribe_file(ctx.work_mp3, options, speakers=side.speakers, tracks=side.tracks,
-                                 progress=ctx.reporter.progress)
+    if ctx.episode.tracks:
+        # Each speaker's own file, shifted onto the published (trimmed) mix's timeline.
+        norm = ctx.episode.row.stages["normalise"].result
+        transcript = transcribe_tracks(list(ctx.episode.tracks), options, speakers=side.speakers,
+                                       offset=norm["start_s"], duration=norm["duration"],
+                                       progress=ctx.reporter.progress)
+    else:
+        transcript = transcribe_file(ctx.work_mp3, options, speakers=side.speakers,
+                                     tracks=side.tracks, progress=ctx.reporter.progress)
     files = write_transcript(transcript, ctx.show.transcripts_dir / ctx.episode.slug, list(options.formats))
     return {"language": transcript.language, "duration": round(transcript.duration, 3),
             "segments": len(transcript.segments),

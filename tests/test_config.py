@@ -118,3 +118,24 @@ def test_bad_sidecars_name_the_file_and_key(tmp_path, text, message):
         load_sidecar(rec)
     assert message in str(info.value)
     assert "ep.toml" in str(info.value)
+
+
+@pytest.mark.parametrize("text,message", [
+    ('tracks = "stereo"', 'must be "channels" or a list of files'),
+    ('tracks = ["../ana.wav"]', "must name files in audio/"),
+    ('tracks = ["notes.txt"]', "which is not a recording"),
+    ('tracks = ["a.wav", "a.wav"]', "names a file twice"),
+    ('speakers = ["Ana"]\ntracks = ["a.wav", "b.wav"]', "name one speaker per track"),
+    ("tracks = 3", "'tracks' must be \"channels\" or a list of file names"),
+])
+def test_bad_tracks(tmp_path, text, message):
+    rec = _sidecar(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_sidecar(rec)
+    assert message in str(info.value)
+
+
+def test_tracks_forms(tmp_path):
+    assert load_sidecar(_sidecar(tmp_path, 'tracks = "channels"')).tracks == "channels"
+    side = load_sidecar(_sidecar(tmp_path, 'speakers = ["A", "B"]\ntracks = ["a.wav", "b.flac"]'))
+    assert side.tracks == ("a.wav", "b.flac") and side.speakers == ("A", "B")

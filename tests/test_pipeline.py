@@ -192,3 +192,41 @@ def test_re_dropped_copy_is_not_a_new_episode(show):
     assert proc.returncode == 0
     assert "same recording as a.wav" in proc.stderr
     assert len(status(show)["episodes"]) == 1
+
+
+def test_multitrack_episode_from_one_file_per_speaker(show):
+    """Two speakers recorded on separate files: published as their mix, transcribed apart."""
+    from .conftest import shared
+
+    stereo = shared("speech", "stereo_two_speakers.wav")
+    audio = show / "audio"
+    ffmpeg("-i", str(stereo), "-af", "pan=mono|c0=c0,adelay=1500,apad=pad_dur=1", str(audio / "ana.wav"))
+    ffmpeg("-i", str(stereo), "-af", "pan=mono|c0=c1,adelay=1500,apad=pad_dur=1", str(audio / "ben.wav"))
+    (audio / "interview.toml").write_text(
+        'title = "Two tracks"\nspeakers = ["Ana", "Ben"]\ntracks = ["ana.wav", "ben.wav"]\n')
+    proc = podkit("run", str(show))
+    assert proc.returncode == 0, proc.stderr
+    st = status(show)
+    (ep,) = st["episodes"]  # the tracks are not episodes of their own
+    assert ep["slug"] == "interview" and ep["source"] == "interview.toml"
+    media = show / "public" / "media" / "interview.mp3"
+    norm = ep["stages"]["normalise"]["result"]
+    assert norm["start_s"] == pytest.approx(1.25, abs=0.15)  # 1.5 s of silence, 0.25 s kept
+    assert float(ffprobe(media)["format"]["duration"]) == pytest.approx(norm["duration"], abs=0.1)
+    words = json.loads((show / "transcripts" / "interview.json").read_text())["segments"]
+    by = {}
+    for w in words:
+        by.setdefault(w["speaker"], []).append(w)
+    assert set(by) == {"Ana", "Ben"}
+    assert "horizon" in " ".join(w["body"] for w in by["Ben"]).lower()
+    assert "wizard" in " ".join(w["body"] for w in by["Ana"]).lower()
+    # Timed on the published mix: speech starts about 0.25 s in, not 1.5 s.
+    assert 0.0 <= min(w["startTime"] for w in words) < 1.0
+    vtt = (show / "transcripts" / "interview.vtt").read_text()
+    assert "<v Ana>" in vtt and "<v Ben>" in vtt
+
+    # A missing track is a clear problem, not a silent skip.
+    (audio / "other.toml").write_text('tracks = ["ana.wav", "carl.wav"]\n')
+    proc = podkit("run", str(show))
+    assert proc.returncode == 1
+    assert "track carl.wav not found in audio/" in proc.stderr and "other.toml" in proc.stderr

@@ -190,6 +190,22 @@ def test_speakers_on_separate_channels():
     assert {s["speaker"] for s in json.loads(to_json(t))["segments"]} == {"Ana", "Ben"}
 
 
+def test_cuda_path_picks_float16_and_fails_clearly_without_a_gpu(tmp_path):
+    import torch
+
+    from podkit.transcribe.engines import FasterWhisperEngine, make_engine
+
+    source = resolve("tiny.en")
+    assert FasterWhisperEngine(source, device="cuda").compute_type == "float16"
+    assert FasterWhisperEngine(source, device="cpu").compute_type == "int8"
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU: the CUDA run is bench/transcribe.py --device cuda")
+    audio = np.zeros(16000, np.float32)
+    for name in ("faster-whisper", "openai-whisper"):
+        with pytest.raises(PodkitError, match="use --device cpu"):
+            make_engine(name, source, device="cuda").transcribe(audio)
+
+
 def test_unknown_model_says_what_to_do(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(PodkitError) as info:

@@ -18,7 +18,7 @@ from .engines import ENGINES, SAMPLE_RATE, Transcription, make_engine
 from .formats import FORMATS, write
 from .models import DEFAULT_MODEL, resolve
 
-__all__ = ["TranscribeOptions", "transcribe_file", "write", "FORMATS", "ENGINES"]
+__all__ = ["TranscribeOptions", "transcribe_file", "transcribe_tracks", "write", "FORMATS", "ENGINES"]
 
 Progress = Callable[[str, float, float | None], None]
 
@@ -97,3 +97,36 @@ def transcribe_file(path: str | Path, options: TranscribeOptions | None = None, 
     speaker = speakers[0] if len(speakers) == 1 else None
     result, segs = _run(engine, audio, options, speaker, progress, "transcribing")
     return Transcript(result.language, result.duration, segs)
+
+
+def transcribe_tracks(paths: list[Path], options: TranscribeOptions | None = None, *,
+                      speakers: tuple[str, ...] = (), offset: float = 0.0,
+                      duration: float | None = None, progress: Progress | None = None) -> Transcript:
+    """One file per speaker: each transcribed alone, then merged by time.
+
+    ``offset`` seconds are taken off every timing (the silence normalise trimmed from the
+    mix), and speech outside ``[0, duration]`` is dropped, so the timings match the mix.
+    """
+    options = options or TranscribeOptions()
+    engine = make_engine(options.engine, resolve(options.model), device=options.device,
+                         threads=options.threads)
+    merged: list[Segment] = []
+    language, longest = "en", 0.0
+    for i, path in enumerate(paths):
+        name = speakers[i] if i < len(speakers) else Path(path).stem
+        result, segs = _run(engine, load_audio(Path(path)), options, name, progress, f"transcribing {name}")
+        language, longest = result.language, max(longest, result.duration)
+        for seg in segs:
+            seg.start, seg.end = seg.start - offset, seg.end - offset
+            for w in seg.words:
+                w.start, w.end = w.start - offset, w.end - offset
+            merged.append(seg)
+    end = duration if duration is not None else longest - offset
+    kept = [s for s in merged if s.end > 0 and s.start < end]
+    for seg in kept:
+        seg.words = [w for w in seg.words if w.end > 0 and w.start < end]
+        for w in seg.words:
+            w.start, w.end = max(0.0, w.start), min(end, w.end)
+        seg.start, seg.end = max(0.0, seg.start), min(end, seg.end)
+    kept.sort(key=lambda s: (s.start, s.end))
+    return Transcript(language, end, kept)

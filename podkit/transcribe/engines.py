@@ -57,7 +57,12 @@ class FasterWhisperEngine:
     def _load(path: str, device: str, compute_type: str, threads: int):
         from faster_whisper import WhisperModel
 
-        return WhisperModel(path, device=device, compute_type=compute_type, cpu_threads=threads)
+        try:
+            return WhisperModel(path, device=device, compute_type=compute_type, cpu_threads=threads)
+        except (RuntimeError, ValueError) as exc:
+            if device == "cuda":
+                raise PodkitError(f"cannot run on CUDA here ({exc}); use --device cpu") from None
+            raise PodkitError(f"cannot load the model ({exc})", path=path) from None
 
     def transcribe(self, audio: np.ndarray, *, language: str | None = None, beam_size: int = 5,
                    vad: bool = True, batch_size: int = 0) -> Transcription:
@@ -107,6 +112,8 @@ class OpenAIWhisperEngine:
         import torch
         import whisper
 
+        if self.device == "cuda" and not torch.cuda.is_available():
+            raise PodkitError("cannot run on CUDA here (torch sees no CUDA device); use --device cpu")
         torch.set_num_threads(self.threads)
         heads = tuple(tuple(h) for h in self.source.config().get("alignment_heads", []))
         model = self._load(str(openai_checkpoint(self.source)), self.device, heads)
