@@ -1,10 +1,13 @@
-"""Render the sample show's recording from its script with espeak-ng (run by hand).
+"""Render a scripted episode with espeak-ng, with the true start of every story.
 
-    .venv/bin/python samples/render.py
+    .venv/bin/python samples/render.py                       # the sample show (run by hand)
+    .venv/bin/python samples/render.py SCRIPT.toml --out DIR   # e.g. the evaluation corpus
 
-Writes audio/<recording>.mp3 (mono, small) and samples/weekly-roundup/stories.json with the
-true start of every story, in seconds from the start of the recording. Also draws the sample
-cover (cover.png). pydub assembles the clips: short clips are what it is good at.
+The sample show's script renders to audio/<recording>.mp3 (mono, small) and
+samples/weekly-roundup/stories.json; another script renders to DIR/<recording>.mp3 and
+DIR/<recording>.stories.json. Times are seconds from the start of the recording. ``--cover``
+also draws the sample cover (cover.png). pydub assembles the clips: short clips are what it
+is good at.
 """
 from __future__ import annotations
 
@@ -31,8 +34,8 @@ def speak(text: str, voice: dict, out: Path) -> AudioSegment:
     return AudioSegment.from_wav(out)
 
 
-def render() -> None:
-    script = tomllib.loads(SCRIPT.read_text())
+def render(script_path: Path = SCRIPT, out_dir: Path | None = None) -> Path:
+    script = tomllib.loads(script_path.read_text())
     silence = lambda s: AudioSegment.silent(duration=int(s * 1000), frame_rate=22050)  # noqa: E731
     audio = silence(LEAD_IN)
     stories = []
@@ -48,12 +51,18 @@ def render() -> None:
         audio += silence(1.0)
     for story, nxt in zip(stories, stories[1:] + [None]):
         story["end"] = nxt["start"] if nxt else round(len(audio) / 1000 - 1.0, 3)
-    out = ROOT / "audio" / f"{script['recording']}.mp3"
+    if out_dir is None:
+        out, truth = ROOT / "audio" / f"{script['recording']}.mp3", script_path.parent / "stories.json"
+    else:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        out = out_dir / f"{script['recording']}.mp3"
+        truth = out_dir / f"{script['recording']}.stories.json"
     audio.set_frame_rate(44100).set_channels(1).export(out, format="mp3", bitrate="48k")
-    (SCRIPT.parent / "stories.json").write_text(json.dumps(
+    truth.write_text(json.dumps(
         {"recording": out.name, "duration": round(len(audio) / 1000, 3), "stories": stories},
         indent=2) + "\n")
     print(f"{out}: {len(audio) / 1000:.1f} s, {out.stat().st_size // 1024} KiB, {len(stories)} stories")
+    return out
 
 
 def draw_cover() -> None:
@@ -72,6 +81,10 @@ def draw_cover() -> None:
 
 
 if __name__ == "__main__":
-    render()
-    if "--cover" in sys.argv:
+    args = sys.argv[1:]
+    out_dir = Path(args[args.index("--out") + 1]) if "--out" in args else None
+    scripts = [Path(a) for a in args if a.endswith(".toml")]
+    for script in scripts or [SCRIPT]:
+        render(script, out_dir)
+    if "--cover" in args:
         draw_cover()
