@@ -47,6 +47,7 @@ test: setup
 bench: setup
 	$(BIN)/python bench/normalise.py
 	$(BIN)/python bench/transcribe.py
+	$(BIN)/python bench/segmentation.py
 
 clean:
 	rm -rf .podkit public bench/.cache .pytest_cache

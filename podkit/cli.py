@@ -223,6 +223,42 @@ def cmd_transcribe(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_notes(args) -> int:
+    from .config import Sidecar, load_sidecar
+    from .notes import SegmentOptions, make_notes, write_notes
+    from .transcribe.formats import read_json
+
+    src = Path(args.transcript)
+    if not src.is_file():
+        raise ConfigError("no such transcript; give a Podcasting 2.0 JSON transcript", path=src)
+    try:
+        transcript = read_json(src)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(f"is not a Podcasting 2.0 JSON transcript ({exc.__class__.__name__}: {exc})", path=src) from None
+    sidecar = Sidecar()
+    if args.sidecar:
+        side = Path(args.sidecar)
+        if not side.is_file():
+            raise ConfigError("no such sidecar", path=side)
+        sidecar = load_sidecar(side)
+    options = SegmentOptions(min_story_s=args.min_story, stories=args.stories or sidecar.stories)
+    notes = make_notes(transcript, sidecar.links, options)
+    outdir = Path(args.output) if args.output else src.parent
+    stem = src.name[: -len(".json")] if src.name.endswith(".json") else src.stem
+    files = write_notes(notes, outdir / stem)
+    if not args.quiet:
+        for i, st in enumerate(notes.stories):
+            out.print(f"{'00:00' if i == 0 else _clock(st.start)} {st.title}", markup=False)
+        out.print("-> " + ", ".join(str(f) for f in files), markup=False)
+    return 0
+
+
+def _clock(t: float) -> str:
+    from .notes import clock
+
+    return clock(t)
+
+
 def cmd_models(args) -> int:
     from .transcribe.models import available
 
@@ -298,6 +334,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--speakers", help="comma-separated speaker names")
     p.add_argument("--tracks", choices=["channels"], help="one speaker per channel")
     p.set_defaults(func=cmd_transcribe)
+
+    p = sub.add_parser("notes", parents=[common], help="split a transcript into per-story show notes")
+    p.add_argument("transcript", metavar="TRANSCRIPT.json")
+    p.add_argument("--sidecar", metavar="FILE", help="episode sidecar: links to assign, stories = N")
+    p.add_argument("-o", "--output", metavar="DIR", help="where to write (default: beside the transcript)")
+    p.add_argument("--stories", type=int, help="number of stories (default: found automatically)")
+    p.add_argument("--min-story", type=float, default=20.0, metavar="SECONDS", help="shortest story (default 20)")
+    p.set_defaults(func=cmd_notes)
 
     p = sub.add_parser("models", parents=[common], help="the Whisper models podkit can use")
     p.set_defaults(func=cmd_models)

@@ -203,6 +203,11 @@ TRANSCRIBE_KEYS: dict[str, Key] = {
     "formats": Key("strlist", check=_check_formats, doc="transcript files to write"),
 }
 
+NOTES_KEYS: dict[str, Key] = {
+    "min_story_s": Key("float", check=lambda v: None if v > 0 else "must be more than 0",
+                       doc="shortest story, seconds"),
+}
+
 TAG_KEYS: dict[str, Key] = {
     "id3_version": Key("int", check=lambda v: None if v in (3, 4) else f"must be 3 or 4, not {v}",
                        doc="ID3v2 version of the episode MP3"),
@@ -227,6 +232,7 @@ class ShowConfig:
     normalise: NormaliseOptions = field(default_factory=NormaliseOptions)
     id3_version: int = 4
     transcribe: dict = field(default_factory=dict)  # TranscribeOptions fields
+    notes: dict = field(default_factory=dict)  # SegmentOptions fields
 
     @property
     def config_path(self) -> Path:
@@ -270,7 +276,7 @@ def load_show(root: str | Path) -> ShowConfig:
         raise ConfigError(f"no {CONFIG_NAME} here; create the show with 'podkit init {root}'", path=root)
     data = read_toml(path)
     tables = {}
-    for section in ("normalise", "tag", "transcribe"):
+    for section in ("normalise", "tag", "transcribe", "notes"):
         tables[section] = data.pop(section, {})
         if not isinstance(tables[section], dict):
             raise ConfigError(f"'{section}' must be a table ([{section}])", path=path)
@@ -278,6 +284,7 @@ def load_show(root: str | Path) -> ShowConfig:
     norm = validate(tables["normalise"], NORMALISE_KEYS, path, "normalise")
     values.update(validate(tables["tag"], TAG_KEYS, path, "tag"))
     values["transcribe"] = validate(tables["transcribe"], TRANSCRIBE_KEYS, path, "transcribe")
+    values["notes"] = validate(tables["notes"], NOTES_KEYS, path, "notes")
     cover = None
     if "cover" in values:
         cover = (root / values.pop("cover")).resolve()
@@ -335,6 +342,10 @@ beam_size = 5
 # cpu or cuda
 device = "cpu"
 formats = ["json", "vtt", "srt", "txt", "html"]
+
+[notes]
+# The shortest story, in seconds, when the transcript is split into stories.
+min_story_s = 20.0
 
 [tag]
 # ID3v2 version of the episode MP3: 4, or 3 for old players.
@@ -394,6 +405,7 @@ SIDECAR_KEYS: dict[str, Key] = {
     "slug": Key("str", False, _check_slug),
     "speakers": Key("strlist"),
     "tracks": Key("tracks", False, _check_tracks),
+    "stories": Key("int", False, _positive),
 }
 
 
@@ -419,6 +431,7 @@ class Sidecar:
     # "channels": one speaker per channel; or the files (in audio/) of one speaker each.
     # Either way ``speakers`` names them in order.
     tracks: str | tuple[str, ...] | None = None
+    stories: int | None = None  # fixes the number of stories in the show notes
 
     def to_dict(self) -> dict:
         out = {f.name: getattr(self, f.name) for f in fields(self)}

@@ -24,6 +24,7 @@ from .model import Episode
 from .ffmpeg import mix
 from .fsutil import atomic_path
 from .normalise import normalise
+from .notes import SegmentOptions, chapter_list, make_notes, write_notes
 from .transcribe import TranscribeOptions, transcribe_file, transcribe_tracks
 from .transcribe import write as write_transcript
 
@@ -138,15 +139,56 @@ def _transcribe(ctx: Context) -> dict:
             "files": [str(f.relative_to(ctx.show.root)) for f in files]}
 
 
+def _notes_options(ctx: Context) -> SegmentOptions:
+    return SegmentOptions(stories=ctx.episode.sidecar.stories, **ctx.show.notes)
+
+
+def _notes_inputs(ctx: Context) -> dict:
+    transcribed = ctx.episode.row.stages.get("transcribe")
+    return {"transcript": transcribed.fingerprint if transcribed else None,
+            "options": asdict(_notes_options(ctx)),
+            "links": [vars(link) for link in ctx.episode.sidecar.links]}
+
+
+def _notes_paths(ctx: Context) -> list:
+    base = ctx.show.transcripts_dir / ctx.episode.slug
+    return [base.with_name(f"{base.name}.{s}") for s in ("chapters.json", "notes.md", "notes.html")]
+
+
+def _notes(ctx: Context) -> dict:
+    from .transcribe.formats import read_json
+
+    base = ctx.show.transcripts_dir / ctx.episode.slug
+    transcript = read_json(base.with_name(f"{base.name}.json"))
+    duration = ctx.episode.row.stages["normalise"].result.get("duration", transcript.duration)
+    transcript.duration = max(transcript.duration, duration)
+    notes = make_notes(transcript, ctx.episode.sidecar.links, _notes_options(ctx))
+    if notes.stories:
+        notes.stories[-1].end = duration
+    files = write_notes(notes, base)
+    return {"stories": [{"start": round(0.0 if i == 0 else st.start, 2), "end": round(st.end, 2),
+                         "title": st.title, "summary": st.summary, "links": [l.url for l in st.links]}
+                        for i, st in enumerate(notes.stories)],
+            "unassigned_links": [link.url for link in notes.links],
+            "chapter_list": chapter_list(notes),
+            "files": [str(f.relative_to(ctx.show.root)) for f in files]}
+
+
 def _tag_info(ctx: Context) -> tag.TagInfo:
     show, ep, side = ctx.show, ctx.episode, ctx.episode.sidecar
     cover = None
     if show.cover:
         cover, warnings = tag.read_cover(show.cover)
         ctx.warnings.extend(warnings)
+    notes = ep.row.stages.get("notes")
+    stories = notes.result.get("stories", []) if notes and notes.status == "done" else []
+    description = side.description
+    if stories:  # "00:00 Title" lines: Apple Podcasts shows them as chapters
+        description = (description + "\n\n" if description else "") + notes.result["chapter_list"]
+    chapters = tuple((st["start"], st["end"], st["title"], (st["links"] or [None])[0]) for st in stories)
     return tag.TagInfo(
         title=ep.title, show=show.title, author=show.author, date=ep.pub_date,
-        description=side.description, guid=ep.guid, feed_url=show.resolved_feed_url,
+        description=description, guid=ep.guid, feed_url=show.resolved_feed_url, chapters=chapters,
         language=show.language, episode=side.episode, cover=cover, id3_version=show.id3_version,
     )
 
@@ -158,8 +200,10 @@ def _tag_inputs(ctx: Context) -> dict:
         st = show.cover.stat()
         cover = [str(show.cover), st.st_size, st.st_mtime_ns]
     normalised = ctx.episode.row.stages.get("normalise")
+    notes = ctx.episode.row.stages.get("notes")
     return {
         "audio": normalised.fingerprint if normalised else None,
+        "notes": notes.fingerprint if notes else None,
         "sidecar": ctx.episode.sidecar.to_dict(), "title": ctx.episode.title,
         "pub_date": ctx.episode.pub_date.isoformat(), "guid": ctx.episode.guid,
         "show": [show.title, show.author, show.resolved_feed_url, show.language, show.id3_version],
@@ -183,6 +227,7 @@ class Stage:
 STAGES: tuple[Stage, ...] = (
     Stage("normalise", _normalise, _normalise_inputs, lambda c: [c.work_mp3]),
     Stage("transcribe", _transcribe, _transcribe_inputs, _transcript_paths),
+    Stage("notes", _notes, _notes_inputs, _notes_paths),
     Stage("tag", _tag, _tag_inputs, lambda c: [c.media_mp3]),
 )
 

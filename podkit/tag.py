@@ -9,8 +9,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mutagen.id3 import (APIC, COMM, ID3, PCST, TALB, TCON, TDES, TDRC, TGID, TIT2, TPE1,
-                         TRCK, WFED, ID3NoHeaderError)
+from mutagen.id3 import (APIC, CHAP, COMM, CTOC, ID3, PCST, TALB, TCON, TDES, TDRC, TGID, TIT2,
+                         TPE1, TRCK, WFED, WXXX, CTOCFlags, ID3NoHeaderError)
 
 from .errors import ConfigError
 from .fsutil import atomic_path
@@ -43,6 +43,8 @@ class TagInfo:
     episode: int | None = None
     cover: Cover | None = None
     id3_version: int = 4
+    # (start s, end s, title, url or None), one per story: ID3 CHAP frames under one CTOC
+    chapters: tuple[tuple[float, float, str, str | None], ...] = ()
 
 
 @dataclass
@@ -91,6 +93,16 @@ def write_tags(mp3: Path, info: TagInfo) -> list[str]:
         tags.add(COMM(encoding=3, lang=lang, desc="", text=info.description))
     if info.cover:
         tags.add(APIC(encoding=3, mime=info.cover.mime, type=3, desc="Cover", data=info.cover.data))
+    if info.chapters:
+        ids = [f"chp{i}" for i in range(len(info.chapters))]
+        tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+                      child_element_ids=ids, sub_frames=[TIT2(encoding=3, text=["Stories"])]))
+        for cid, (start, end, title, url) in zip(ids, info.chapters):
+            subs = [TIT2(encoding=3, text=[title])]
+            if url:
+                subs.append(WXXX(encoding=3, desc="", url=url))
+            tags.add(CHAP(element_id=cid, start_time=int(start * 1000), end_time=int(end * 1000),
+                          sub_frames=subs))
     tags.add(PCST(value=1))
     tags.add(WFED(url=info.feed_url))
     tags.add(TGID(encoding=3, text=info.guid))

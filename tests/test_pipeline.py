@@ -49,6 +49,17 @@ def test_sample_recording_becomes_a_tagged_normalised_episode(show):
         assert phrase in text
     for fmt in ("vtt", "srt", "txt", "html"):
         assert (show / "transcripts" / f"{media.stem}.{fmt}").stat().st_size > 1000
+    # Show notes: one chapter per story, in the MP3 (CHAP/CTOC) and in the description.
+    chapters = json.loads((show / "transcripts" / f"{media.stem}.chapters.json").read_text())["chapters"]
+    assert len(chapters) == 4
+    chaps = sorted(tags.getall("CHAP"), key=lambda c: c.start_time)
+    assert [c.start_time for c in chaps] == [round(c["startTime"] * 1000) for c in chapters]
+    assert [str(c.sub_frames["TIT2"]) for c in chaps] == [c["title"] for c in chapters]
+    assert tags.getall("CTOC")[0].child_element_ids == [c.element_id for c in sorted(
+        tags.getall("CHAP"), key=lambda c: c.start_time)]
+    description = str(tags["TDES"])
+    assert "\n\n00:00 " in description and description.count("\n") == 5
+    assert ep["stages"]["notes"]["status"] == "done"
     assert str(tags["TGID"]) == ep["guid"]
     assert ep["stages"]["normalise"]["result"]["target"] == -19.0
 

