@@ -13,6 +13,7 @@ from pathlib import Path
 from .catalog import Catalog, now
 from .config import AUDIO_EXTENSIONS, ShowConfig, load_sidecar, sidecar_path
 from .errors import PodkitError
+from .fsutil import sha256_file
 from .model import Episode, slugify
 
 # Names a copy or sync tool uses while a file is still arriving: left alone until renamed.
@@ -24,14 +25,6 @@ class Ingested:
     episodes: list[Episode] = field(default_factory=list)
     problems: dict[str, str] = field(default_factory=dict)  # source -> one-line reason
     notes: list[str] = field(default_factory=list)  # worth saying, not failures
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _hash(catalog: Catalog, path: Path, source: str) -> str:

@@ -102,7 +102,8 @@ def _normalise(ctx: Context) -> dict:
 def _transcribe_options(ctx: Context) -> TranscribeOptions:
     settings = dict(ctx.show.transcribe)
     if "formats" in settings:
-        settings["formats"] = tuple(settings["formats"])
+        # The JSON transcript is what the notes stage (and the feed) read: always written.
+        settings["formats"] = tuple(dict.fromkeys(["json", *settings["formats"]]))
     return TranscribeOptions(**settings)
 
 

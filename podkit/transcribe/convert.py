@@ -9,7 +9,6 @@ blocks, the key projection has no bias (zeros in openai-whisper), layer norms ar
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import struct
 from dataclasses import asdict, dataclass
@@ -154,14 +153,6 @@ def to_openai_state(ct2: dict) -> dict[str, np.ndarray]:
         _norm(out, f"{dst}.mlp_ln", ct2, f"{src}/ffn/layer_norm")
     _norm(out, "decoder.ln", ct2, "decoder/layer_norm")
     return out
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def convert(model_dir: Path, out: Path) -> Path:

@@ -95,7 +95,8 @@ def download(name: str) -> ModelSource:
 
 def openai_checkpoint(source: ModelSource) -> Path:
     """An openai-whisper checkpoint for ``source``: given, or converted once and cached."""
-    from .convert import convert, sha256_of
+    from ..fsutil import sha256_file
+    from .convert import convert
 
     if source.checkpoint:
         return source.checkpoint
@@ -105,12 +106,12 @@ def openai_checkpoint(source: ModelSource) -> Path:
     key = f"{source.name}-{st.st_size}-{int(st.st_mtime)}"
     out = cache_dir() / "openai-whisper" / f"{key}.pt"
     checksum = out.with_suffix(".sha256")
-    if out.exists() and checksum.exists() and checksum.read_text().strip() == sha256_of(out):
+    if out.exists() and checksum.exists() and checksum.read_text().strip() == sha256_file(out):
         return out
     convert(source.ct2_dir, out)
     from ..fsutil import write_text
 
-    write_text(checksum, sha256_of(out) + "\n")
+    write_text(checksum, sha256_file(out) + "\n")
     return out
 
 
