@@ -110,6 +110,8 @@ def cmd_run(args) -> int:
                   f"{len(failed)} failed")
         for o in worked:
             out.print(f"  {o.slug}: {', '.join(o.ran)} -> public/media/{o.slug}.mp3")
+        if report.feed:
+            out.print(f"feed: {report.feed} ({report.feed_items} episode(s))", markup=False)
     for o in failed:
         err.print(f"[red]failed[/red]: {escape(o.error or '')}")
     return 1 if failed else 0

@@ -25,6 +25,7 @@ from .ffmpeg import mix
 from .fsutil import atomic_path
 from .normalise import normalise
 from .notes import SegmentOptions, chapter_list, make_notes, write_notes
+from .publish import publish
 from .transcribe import TranscribeOptions, transcribe_file, transcribe_tracks
 from .transcribe import write as write_transcript
 
@@ -57,6 +58,8 @@ class Outcome:
 class RunReport:
     outcomes: list[Outcome] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    feed: object = None  # Path of public/feed.xml once published
+    feed_items: int = 0
 
     @property
     def failures(self) -> list[Outcome]:
@@ -203,6 +206,7 @@ def _tag_inputs(ctx: Context) -> dict:
     normalised = ctx.episode.row.stages.get("normalise")
     notes = ctx.episode.row.stages.get("notes")
     return {
+        "version": 2,  # 2: the result keeps the feed's item data
         "audio": normalised.fingerprint if normalised else None,
         "notes": notes.fingerprint if notes else None,
         "sidecar": ctx.episode.sidecar.to_dict(), "title": ctx.episode.title,
@@ -213,8 +217,15 @@ def _tag_inputs(ctx: Context) -> dict:
 
 
 def _tag(ctx: Context) -> dict:
-    frames = tag.tag_file(ctx.work_mp3, ctx.media_mp3, _tag_info(ctx))
-    return {"frames": frames, "file": str(ctx.media_mp3.relative_to(ctx.show.root))}
+    info = _tag_info(ctx)
+    frames = tag.tag_file(ctx.work_mp3, ctx.media_mp3, info)
+    side = ctx.episode.sidecar
+    # What the feed says of the episode, kept with it (the recording may later be removed).
+    item = {"title": info.title, "description": info.description,
+            "pub_date": ctx.episode.pub_date.isoformat(), "season": side.season,
+            "episode": side.episode, "episode_type": side.episode_type,
+            "explicit": side.explicit, "speakers": list(side.speakers)}
+    return {"frames": frames, "file": str(ctx.media_mp3.relative_to(ctx.show.root)), "item": item}
 
 
 @dataclass(frozen=True)
@@ -300,6 +311,12 @@ def run_show(root, *, reporter: Reporter | None = None, wait: float = 0.0) -> Ru
                 report.outcomes.append(Outcome(source=source, slug=None, error=message))
             for episode in found.episodes:
                 report.outcomes.append(process(show, catalog, episode, reporter))
+            # The feed from every published episode; a failed one is simply not in it.
+            try:
+                result = publish(show, catalog.episodes())
+                report.feed, report.feed_items = result.feed, result.items
+            except PodkitError as exc:
+                report.outcomes.append(Outcome(source="feed.xml", slug=None, error=f"publish failed: {exc}"))
         finally:
             catalog.close()
     report.outcomes.sort(key=lambda o: o.source)
