@@ -48,6 +48,7 @@ bench: setup
 	$(BIN)/python bench/normalise.py
 	$(BIN)/python bench/transcribe.py
 	$(BIN)/python bench/segmentation.py
+	$(BIN)/python bench/publish.py
 
 clean:
 	rm -rf .podkit public bench/.cache .pytest_cache

@@ -25,8 +25,8 @@ from .errors import ConfigError, PodkitError
 from .normalise import NormaliseOptions, normalise
 from .pipeline import Reporter, run_show, show_status
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+out = Console(highlight=False, soft_wrap=True, emoji=False)
 
 
 class ConsoleReporter(Reporter):
@@ -261,6 +261,21 @@ def _clock(t: float) -> str:
     return clock(t)
 
 
+def cmd_lint(args) -> int:
+    from .publish.lint import lint
+
+    feed = Path(args.feed)
+    if not feed.is_file():
+        raise ConfigError("no such feed file", path=feed)
+    findings = lint(feed)
+    errors = [f for f in findings if f.level == "error"]
+    for f in findings:
+        (err if f.level == "error" else out).print(str(f), markup=False)
+    if not args.quiet:
+        out.print(f"{feed}: {len(errors)} error(s), {len(findings) - len(errors)} warning(s)", markup=False)
+    return 1 if errors else 0
+
+
 def cmd_models(args) -> int:
     from .transcribe.models import available
 
@@ -344,6 +359,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stories", type=int, help="number of stories (default: found automatically)")
     p.add_argument("--min-story", type=float, default=20.0, metavar="SECONDS", help="shortest story (default 20)")
     p.set_defaults(func=cmd_notes)
+
+    p = sub.add_parser("lint", parents=[common], help="check a feed against Apple's and Podcasting 2.0 rules")
+    p.add_argument("feed", metavar="FEED")
+    p.set_defaults(func=cmd_lint)
 
     p = sub.add_parser("models", parents=[common], help="the Whisper models podkit can use")
     p.set_defaults(func=cmd_models)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import uuid
 
@@ -99,3 +100,61 @@ def test_publishing_again_changes_nothing(show):
     proc = podkit("run", str(show))
     assert proc.returncode == 0
     assert feed.read_bytes() == before and feed.stat().st_mtime_ns == mtime
+
+
+def test_podkit_feed_lints_clean(show):
+    proc = podkit("lint", str(show / "public" / "feed.xml"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "0 error(s), 0 warning(s)" in proc.stdout
+
+
+BROKEN = [
+    ("<itunes:explicit>false</itunes:explicit>", "<itunes:explicit>no</itunes:explicit>",
+     "channel/itunes:explicit: must be true or false"),
+    ('<itunes:category text="News">', '<itunes:category text="Cooking">',
+     "'Cooking' is not an Apple Podcasts category"),
+    ('<itunes:category text="Tech News"/>', '<itunes:category text="Gossip"/>',
+     "'Gossip' is not a subcategory of 'News'"),
+    ('type="audio/mpeg"', 'type="text/html"', "enclosure: type must be an audio or video MIME type"),
+    ('length="', 'length="-', "enclosure: length must be the file's size in bytes"),
+    ('url="https://pod.example.com/media/', 'url="/media/', "enclosure: url is not absolute"),
+    ("<podcast:guid>", "<podcast:guid>not-", "channel/podcast:guid: not a UUID"),
+    ('type="application/json+chapters"', 'type="application/json"',
+     "podcast:chapters: type must be application/json+chapters"),
+    ('type="application/x-subrip"', 'type="video/mp4"', "podcast:transcript: type 'video/mp4' is not a transcript type"),
+    ("<title>Test Show</title>", "<title></title>", "channel/title: missing or empty"),
+    ("</rss>", "", "is not well-formed XML"),
+]
+
+
+@pytest.mark.parametrize("old,new,message", BROKEN, ids=[b[2][:30] for b in BROKEN])
+def test_broken_feeds_give_their_error(show, tmp_path, old, new, message):
+    text = (show / "public" / "feed.xml").read_text()
+    assert old in text
+    bad = tmp_path / "feed.xml"
+    bad.write_text(text.replace(old, new, 1))
+    proc = podkit("lint", str(bad))
+    assert proc.returncode == 1
+    assert message in proc.stderr, proc.stderr
+
+
+def test_duplicate_guids_and_bad_uuid_version(show, tmp_path):
+    text = (show / "public" / "feed.xml").read_text()
+    start, end = text.index("<item>"), text.index("</item>") + len("</item>")
+    doubled = text[:end] + text[start:end] + text[end:]
+    doubled = re.sub(r"<podcast:guid>[^<]+</podcast:guid>",
+                     f"<podcast:guid>{uuid.uuid4()}</podcast:guid>", doubled)
+    bad = tmp_path / "feed.xml"
+    bad.write_text(doubled)
+    proc = podkit("lint", str(bad))
+    assert proc.returncode == 1
+    assert "is also the guid of item 1" in proc.stderr
+    assert "must be a UUIDv5, this is version 4" in proc.stderr
+
+
+def test_small_artwork_is_an_error(show, tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(show / "public", site)
+    Image.new("RGB", (600, 600)).save(site / "cover.png")
+    proc = podkit("lint", str(site / "feed.xml"))
+    assert proc.returncode == 1 and "artwork is 600x600" in proc.stderr

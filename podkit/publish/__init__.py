@@ -7,14 +7,16 @@ the feed can point at them. Publishing twice with nothing changed writes identic
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..categories import parse_category
 from ..config import ShowConfig
-from ..fsutil import atomic_path, write_bytes
+from ..fsutil import TEMP_MARK, atomic_path, write_bytes
 from .feed import Channel, Item, Transcript, build_feed
 
 TRANSCRIPT_TYPES = {"vtt": "text/vtt", "srt": "application/x-subrip", "json": "application/json",
@@ -29,10 +31,22 @@ class PublishResult:
 
 
 def _copy_if_changed(src: Path, dest: Path) -> bool:
-    if dest.exists() and dest.stat().st_size == src.stat().st_size and dest.read_bytes() == src.read_bytes():
+    """Put ``src`` at ``dest`` atomically: a hard link where the file system allows (no
+    copy; transcripts are themselves replaced, never edited, so the link stays right until
+    the next publish), a copy elsewhere. False when ``dest`` already is ``src``."""
+    if dest.exists() and (os.path.samefile(src, dest) or (
+            dest.stat().st_size == src.stat().st_size and dest.read_bytes() == src.read_bytes())):
         return False
-    with atomic_path(dest) as tmp:
-        shutil.copyfile(src, tmp)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}{TEMP_MARK}")
+    try:
+        os.link(src, tmp)
+        os.replace(tmp, dest)
+    except OSError:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        with atomic_path(dest) as tmp_copy:
+            shutil.copyfile(src, tmp_copy)
     return True
 
 
