@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 # Debian packages podkit and its tests need: command -> package
-SYSTEM_COMMANDS := ffmpeg:ffmpeg ffprobe:ffmpeg espeak-ng:espeak-ng
+SYSTEM_COMMANDS := ffmpeg:ffmpeg ffprobe:ffmpeg espeak-ng:espeak-ng chromium:chromium
 SYSTEM_FILES    := /usr/share/pocketsphinx/test/data/librivox:pocketsphinx-testdata
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

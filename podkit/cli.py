@@ -276,6 +276,28 @@ def cmd_lint(args) -> int:
     return 1 if errors else 0
 
 
+def cmd_serve(args) -> int:
+    from .config import load_show
+    from .publish.serve import make_server
+
+    show = load_show(args.dir)
+    if not (show.public_dir / "index.html").exists() and not (show.public_dir / "feed.xml").exists():
+        raise ConfigError("nothing published yet; run 'podkit run' first", path=show.public_dir)
+    try:
+        server = make_server(show.public_dir, args.host, args.port)
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {args.host}:{args.port} ({exc.strerror}); try --port N") from None
+    server.verbose = args.verbose
+    host, port = server.server_address[:2]
+    out.print(f"serving {show.public_dir} at http://{host}:{port}/ (feed: http://{host}:{port}/feed.xml); "
+              "Ctrl-C stops", markup=False)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+    return 0
+
+
 def cmd_models(args) -> int:
     from .transcribe.models import available
 
@@ -363,6 +385,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("lint", parents=[common], help="check a feed against Apple's and Podcasting 2.0 rules")
     p.add_argument("feed", metavar="FEED")
     p.set_defaults(func=cmd_lint)
+
+    p = sub.add_parser("serve", parents=[common], help="preview public/ over HTTP")
+    p.add_argument("dir")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--host", default="127.0.0.1")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("models", parents=[common], help="the Whisper models podkit can use")
     p.set_defaults(func=cmd_models)

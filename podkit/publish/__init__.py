@@ -18,6 +18,7 @@ from ..categories import parse_category
 from ..config import ShowConfig
 from ..fsutil import TEMP_MARK, atomic_path, write_bytes
 from .feed import Channel, Item, Transcript, build_feed
+from .site import Page, build_site
 
 TRANSCRIPT_TYPES = {"vtt": "text/vtt", "srt": "application/x-subrip", "json": "application/json",
                     "html": "text/html"}
@@ -88,7 +89,7 @@ def publish(show: ShowConfig, episodes: list) -> PublishResult:
     base = show.url.rstrip("/")
     public = show.public_dir
     cover = _cover(show)
-    copied, items = [], []
+    copied, items, pages = [], [], []
     for row in episodes:
         tagged = row.stages.get("tag")
         media = show.media_dir / f"{row.slug}.mp3"
@@ -109,8 +110,15 @@ def publish(show: ShowConfig, episodes: list) -> PublishResult:
             _copy_if_changed(chapters, public / "transcripts" / chapters.name)
             chapters_url = f"{base}/transcripts/{chapters.name}"
         notes_html = show.transcripts_dir / f"{row.slug}.notes.html"
+        transcript_html = show.transcripts_dir / f"{row.slug}.html"
+        pages.append(Page(
+            slug=row.slug, title=meta.get("title", row.slug),
+            pub_date=dt.datetime.fromisoformat(meta.get("pub_date", row.pub_date)),
+            duration=round(norm.get("duration", 0)), description=meta.get("description", ""),
+            notes_html=notes_html.read_text() if notes_html.exists() else "",
+            transcript_html=transcript_html.read_text() if transcript_html.exists() else ""))
         items.append(Item(
-            guid=row.guid, title=meta.get("title", row.slug), link=f"{base}/",
+            guid=row.guid, title=meta.get("title", row.slug), link=f"{base}/episodes/{row.slug}/",
             pub_date=dt.datetime.fromisoformat(meta.get("pub_date", row.pub_date)),
             enclosure_url=f"{base}/media/{media.name}", enclosure_length=media.stat().st_size,
             duration=round(norm.get("duration", 0)), description=meta.get("description", ""),
@@ -127,8 +135,10 @@ def publish(show: ShowConfig, episodes: list) -> PublishResult:
         image_url=f"{base}/{cover.name}", category=(top, sub), explicit=show.explicit,
         show_type=show.type,
     )
+    # Pages first, then the feed: a feed never points at a page that is not there yet.
+    pages_changed = build_site(public, show, show.resolved_feed_url, cover.name, pages)
     data = build_feed(channel, items)
     feed = public / "feed.xml"
     if not (feed.exists() and feed.read_bytes() == data):
         write_bytes(feed, data)
-    return PublishResult(feed, len(items), copied)
+    return PublishResult(feed, len(items), copied + pages_changed)

@@ -18,6 +18,7 @@ MIME = {"json": "application/json", "vtt": "text/vtt", "srt": "application/x-sub
         "txt": "text/plain", "html": "text/html"}
 MAX_CUE_CHARS = 65
 PARAGRAPH_PAUSE = 2.0  # seconds of silence that start a new paragraph
+PARAGRAPH_SOFT = 45.0  # past this many seconds, a sentence end or a 0.6 s pause starts one too
 
 
 def parse_formats(value: str) -> list[str]:
@@ -109,7 +110,10 @@ def paragraphs(transcript: Transcript) -> list[tuple[float, str | None, str]]:
     out: list[list] = []
     last_end = None
     for seg in transcript.segments:
-        if out and out[-1][1] == seg.speaker and last_end is not None and seg.start - last_end < PARAGRAPH_PAUSE:
+        pause = seg.start - last_end if last_end is not None else 0.0
+        long_enough = out and seg.start - out[-1][0] > PARAGRAPH_SOFT and (
+            pause >= 0.6 or out[-1][2].rstrip().endswith((".", "?", "!")))
+        if out and out[-1][1] == seg.speaker and pause < PARAGRAPH_PAUSE and not long_enough:
             out[-1][2] += " " + seg.text
         else:
             out.append([seg.start, seg.speaker, seg.text])
