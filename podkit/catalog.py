@@ -57,6 +57,12 @@ MIGRATIONS: list[tuple[str, str]] = [
             sha256      TEXT NOT NULL
         );
     """),
+    ("0002_show_meta", """
+        CREATE TABLE show_meta (                    -- values assigned once, kept for good
+            key         TEXT PRIMARY KEY,           -- e.g. podcast_guid
+            value       TEXT NOT NULL
+        );
+    """),
 ]
 
 
@@ -202,6 +208,17 @@ class Catalog:
                 ("failed" if error else "done", error, now(), round(seconds, 3),
                  json.dumps(result or {}, sort_keys=True), episode_id, stage),
             )
+
+    # -- show-level values assigned once ----------------------------------------------------
+
+    def show_value(self, key: str, default: str) -> str:
+        """The stored value of ``key``; stores ``default`` the first time it is asked for."""
+        row = self.db.execute("SELECT value FROM show_meta WHERE key = ?", (key,)).fetchone()
+        if row:
+            return row[0]
+        with self.transaction() as tx:
+            tx.execute("INSERT INTO show_meta VALUES (?, ?)", (key, default))
+        return default
 
     # -- problems (files in audio/ that are not episodes) -----------------------------------
 

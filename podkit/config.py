@@ -175,6 +175,10 @@ SHOW_KEYS: dict[str, Key] = {
     "owner": Key("str", False, _nonempty, "owner name (default: author)"),
     "feed_url": Key("str", False, check_url, "feed URL (default: <url>/feed.xml)"),
     "type": Key("str", False, _one_of(SHOW_TYPES), "episodic or serial"),
+    "funding_url": Key("str", False, check_url, "podcast:funding: where listeners support the show"),
+    "funding_text": Key("str", False, _nonempty, "podcast:funding: its label"),
+    "hosts": Key("strlist", False, None, "podcast:person (role host) on the channel"),
+    "locked": Key("bool", False, None, "podcast:locked: refuse moves to another host"),
 }
 
 NORMALISE_KEYS: dict[str, Key] = {
@@ -229,6 +233,10 @@ class ShowConfig:
     owner: str = ""
     feed_url: str = ""
     type: str = "episodic"
+    funding_url: str = ""
+    funding_text: str = ""
+    hosts: tuple[str, ...] = ()
+    locked: bool = True
     normalise: NormaliseOptions = field(default_factory=NormaliseOptions)
     id3_version: int = 4
     transcribe: dict = field(default_factory=dict)  # TranscribeOptions fields
@@ -291,6 +299,8 @@ def load_show(root: str | Path) -> ShowConfig:
         if not cover.is_file():
             raise ConfigError(f"'cover' file {cover} does not exist; fix the path or remove the key", path=path)
     values.setdefault("owner", values["author"])
+    if "hosts" in values:
+        values["hosts"] = tuple(values["hosts"])
     return ShowConfig(root=root.resolve(), cover=cover, normalise=NormaliseOptions(**norm), **values)
 
 
@@ -320,6 +330,12 @@ description = ""
 # feed_url = ""
 # "episodic" (newest first) or "serial".
 # type = "episodic"
+# Podcasting 2.0 extras: where listeners can support the show, the hosts' names, and
+# whether other hosting services may import the feed (locked = true says no).
+# funding_url = "https://example.com/support"
+# funding_text = "Support the show"
+# hosts = ["Ana Host"]
+# locked = true
 
 [normalise]
 # Integrated loudness in LUFS (ITU-R BS.1770-4), for stereo and mono recordings.

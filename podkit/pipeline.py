@@ -26,6 +26,7 @@ from .fsutil import atomic_path
 from .normalise import normalise
 from .notes import SegmentOptions, chapter_list, make_notes, write_notes
 from .publish import publish
+from .publish.feed import podcast_guid
 from .transcribe import TranscribeOptions, transcribe_file, transcribe_tracks
 from .transcribe import write as write_transcript
 
@@ -313,7 +314,9 @@ def run_show(root, *, reporter: Reporter | None = None, wait: float = 0.0) -> Ru
                 report.outcomes.append(process(show, catalog, episode, reporter))
             # The feed from every published episode; a failed one is simply not in it.
             try:
-                result = publish(show, catalog.episodes())
+                # podcast:guid is assigned once, from the first feed URL, and kept after a move.
+                guid = catalog.show_value("podcast_guid", podcast_guid(show.resolved_feed_url))
+                result = publish(show, catalog.episodes(), guid=guid)
                 report.feed, report.feed_items = result.feed, result.items
             except PodkitError as exc:
                 report.outcomes.append(Outcome(source="feed.xml", slug=None, error=f"publish failed: {exc}"))

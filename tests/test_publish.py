@@ -213,3 +213,27 @@ def test_pages_in_a_real_browser(show, tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_podcast_guid_survives_a_move_and_extras_are_published(tmp_path):
+    """Configured funding and hosts appear; podcast:guid stays when the show's URL changes."""
+    root = make_show(tmp_path / "s", funding_url='"https://pod.example.com/support"',
+                     funding_text='"Buy us a coffee & cake"', hosts='["Ana Host", "Ben <B>"]')
+    from .conftest import speech
+
+    speech(root / "audio" / "one.wav", seconds=6)
+    assert podkit("run", str(root)).returncode == 0
+    feed = etree.parse(str(root / "public" / "feed.xml"))
+    first = feed.findtext("channel/podcast:guid", namespaces=NS)
+    assert first == str(uuid.uuid5(uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6"), "pod.example.com/feed.xml"))
+    funding = feed.find("channel/podcast:funding", NS)
+    assert funding.get("url") == "https://pod.example.com/support" and funding.text == "Buy us a coffee & cake"
+    assert [p.text for p in feed.findall("channel/podcast:person", NS)] == ["Ana Host", "Ben <B>"]
+    config = root / "podkit.toml"
+    config.write_text(config.read_text().replace("https://pod.example.com", "https://new-host.example.net"))
+    assert podkit("run", str(root)).returncode == 0
+    moved = etree.parse(str(root / "public" / "feed.xml"))
+    assert moved.find("channel/atom:link[@rel='self']", NS).get("href") == "https://new-host.example.net/feed.xml"
+    assert moved.findtext("channel/podcast:guid", namespaces=NS) == first
+    lint = podkit("lint", str(root / "public" / "feed.xml"))
+    assert lint.returncode == 0 and "not the UUIDv5 of this feed's URL" in lint.stdout  # a warning

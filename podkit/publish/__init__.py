@@ -54,7 +54,9 @@ def _copy_if_changed(src: Path, dest: Path) -> bool:
 def _cover(show: ShowConfig) -> Path:
     """The show's cover in public/, or a 3000x3000 PNG drawn from its title."""
     if show.cover:
-        dest = show.public_dir / f"cover{show.cover.suffix.lower()}"
+        # feedgen drops an itunes:image whose URL does not end in .jpg or .png
+        suffix = ".jpg" if show.cover.suffix.lower() in (".jpg", ".jpeg") else ".png"
+        dest = show.public_dir / f"cover{suffix}"
         _copy_if_changed(show.cover, dest)
         return dest
     dest = show.public_dir / "cover.png"
@@ -84,8 +86,9 @@ def _cover(show: ShowConfig) -> Path:
     return dest
 
 
-def publish(show: ShowConfig, episodes: list) -> PublishResult:
-    """``episodes``: catalog rows (podkit.catalog.EpisodeRow) with their stage records."""
+def publish(show: ShowConfig, episodes: list, *, guid: str | None = None) -> PublishResult:
+    """``episodes``: catalog rows (podkit.catalog.EpisodeRow) with their stage records;
+    ``guid``: the show's podcast:guid as first assigned (default: from the feed URL)."""
     base = show.url.rstrip("/")
     public = show.public_dir
     cover = _cover(show)
@@ -133,7 +136,8 @@ def publish(show: ShowConfig, episodes: list) -> PublishResult:
         description=show.description, language=show.language, author=show.author,
         owner_name=show.owner or show.author, owner_email=show.email,
         image_url=f"{base}/{cover.name}", category=(top, sub), explicit=show.explicit,
-        show_type=show.type,
+        show_type=show.type, guid=guid or "", locked=show.locked, persons=list(show.hosts),
+        funding=(show.funding_url, show.funding_text or "Support the show") if show.funding_url else None,
     )
     # Pages first, then the feed: a feed never points at a page that is not there yet.
     pages_changed = build_site(public, show, show.resolved_feed_url, cover.name, pages)
