@@ -38,8 +38,10 @@ demo: setup
 	$(BIN)/podkit status .
 	@echo
 	@echo "Made:"
-	@ls -l public/media/*.mp3
-	@echo "Play it: public/media/ (normalised, tagged MP3); settings: podkit.toml"
+	@ls -l public/feed.xml public/index.html public/media/*.mp3
+	@ls transcripts/*.*
+	@echo "Episode pages: public/episodes/*/index.html. Check the feed: $(BIN)/podkit lint public/feed.xml"
+	@echo "See it: $(BIN)/podkit serve .   (then open http://127.0.0.1:8000/)"
 
 test: setup
 	$(BIN)/python -m pytest

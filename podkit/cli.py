@@ -293,6 +293,8 @@ def cmd_serve(args) -> int:
               "Ctrl-C stops", markup=False)
     try:
         server.serve_forever()
+    except KeyboardInterrupt:  # Ctrl-C is how a preview ends: not an error
+        out.print("stopped", markup=False)
     finally:
         server.server_close()
     return 0
