@@ -109,8 +109,9 @@ class Catalog:
             self.migrate()
         except sqlite3.DatabaseError as exc:
             raise CatalogError(
-                f"the catalog is damaged or not a podkit catalog ({exc}); "
-                "move it aside and run again",
+                f"the catalog is damaged or not a podkit catalog ({exc}); run "
+                f"'podkit rebuild {self.path.parent.parent}' to recreate it from the recordings, "
+                "sidecars and the published feed",
                 path=self.path,
             ) from None
 

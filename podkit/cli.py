@@ -300,6 +300,21 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_rebuild(args) -> int:
+    from .pipeline import rebuild_show
+
+    report = rebuild_show(args.dir, wait=args.wait)
+    if not args.quiet:
+        if report.moved_aside:
+            out.print(f"the old catalog is kept as {report.moved_aside}", markup=False)
+        out.print(f"catalog rebuilt: {report.episodes} episode(s), {report.recovered} with the GUID and "
+                  f"date they were published with; run 'podkit run {args.dir}' to refresh their files",
+                  markup=False)
+    for message in report.problems.values():
+        err.print(f"[red]not an episode[/red]: {escape(message)}")
+    return 0
+
+
 def cmd_models(args) -> int:
     from .transcribe.models import available
 
@@ -344,6 +359,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                    help="when another podkit is working on the show, wait this long for it")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("rebuild", parents=[common],
+                       help="recreate a lost or damaged catalog from the recordings and the published feed")
+    p.add_argument("dir")
+    p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS")
+    p.set_defaults(func=cmd_rebuild)
 
     p = sub.add_parser("status", parents=[common], help="episodes, their stages and errors")
     p.add_argument("dir")

@@ -119,6 +119,7 @@ def ingest(show: ShowConfig, catalog: Catalog) -> Ingested:
         found[digest] = (path, sidecar, ())
     for digest, side_path, sidecar, tracks in multitrack:
         found[digest] = (side_path, sidecar, tracks)
+    _one_recording_per_episode_number(found, out)
     known = {ep.sha256: ep for ep in catalog.episodes()}
     for digest, (path, sidecar, tracks) in found.items():
         row = known.get(digest)
@@ -136,6 +137,22 @@ def ingest(show: ShowConfig, catalog: Catalog) -> Ingested:
             out.notes.append(f"{sidecar_path(path)}: slug stays {row.slug!r}; a published episode's URL never changes")
         out.episodes.append(Episode(row=row, recording=path, sidecar=sidecar, tracks=tracks))
     return out
+
+
+def _one_recording_per_episode_number(found: dict, out: Ingested) -> None:
+    """Two recordings claiming one (season, episode) number: the second is an error."""
+    claimed: dict[tuple, Path] = {}
+    for digest, (path, sidecar, _) in sorted(found.items(), key=lambda kv: kv[1][0].stat().st_mtime_ns):
+        if sidecar.episode is None:
+            continue
+        key = (sidecar.season, sidecar.episode)
+        if key in claimed:
+            what = f"episode {sidecar.episode}" + (f" of season {sidecar.season}" if sidecar.season else "")
+            out.problems[path.name] = (f"{sidecar_path(path)}: {what} is already {claimed[key].name}; "
+                                       "give this recording another episode number")
+            del found[digest]
+        else:
+            claimed[key] = path
 
 
 def _new_episode(catalog: Catalog, digest: str, path: Path, sidecar, known: dict, found: dict):

@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass, field
 
 from . import tag
 from .catalog import Catalog, ShowLock
+from pathlib import Path
+
 from .config import ShowConfig, load_show, sidecar_path
 from .errors import PodkitError
 from .fsutil import remove_stale_temps
@@ -351,3 +353,76 @@ def show_status(root) -> dict:
         return {"show": show.title, "episodes": episodes, "problems": catalog.problems()}
     finally:
         catalog.close()
+
+
+def _published_identities(feed: Path) -> dict[str, tuple[str, str]]:
+    """slug -> (guid, pub date ISO) for every item of a published feed."""
+    import email.utils
+
+    from lxml import etree
+
+    out: dict[str, tuple[str, str]] = {}
+    if not feed.is_file():
+        return out
+    try:
+        root = etree.parse(str(feed), etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
+    except etree.XMLSyntaxError:
+        return out
+    for item in root.iterfind("channel/item"):
+        enc, guid = item.find("enclosure"), (item.findtext("guid") or "").strip()
+        if enc is None or not guid:
+            continue
+        name = enc.get("url", "").rsplit("/", 1)[-1]
+        if not name.endswith(".mp3"):
+            continue
+        try:
+            pub = email.utils.parsedate_to_datetime(item.findtext("pubDate") or "").isoformat()
+        except (TypeError, ValueError):
+            pub = ""
+        out[name[: -len(".mp3")]] = (guid, pub)
+    return out
+
+
+@dataclass
+class RebuildReport:
+    moved_aside: Path | None
+    episodes: int
+    recovered: int  # GUIDs (and dates) taken from the published feed
+    problems: dict[str, str]
+
+
+def rebuild_show(root, *, wait: float = 0.0) -> RebuildReport:
+    """``podkit rebuild``: a new catalog from the recordings, sidecars and the published feed.
+
+    The old catalog (damaged or lost) is moved aside, never deleted. Every recording is
+    ingested again; an episode whose slug the published feed knows gets back its GUID and
+    publication date, so directories never see it as new. Stages start over on the next run.
+    """
+    show = load_show(root)
+    with ShowLock(show.state_dir) as lock:
+        lock.acquire(wait)
+        old = show.state_dir / "catalog.sqlite"
+        moved = None
+        if old.exists():
+            moved = old.with_name(f"catalog.sqlite.old-{time.strftime('%Y%m%d-%H%M%S')}")
+            for suffix in ("", "-wal", "-shm"):
+                part = old.with_name(old.name + suffix)
+                if part.exists():
+                    part.rename(moved.with_name(moved.name + suffix))
+        catalog = Catalog(show.state_dir)
+        try:
+            found = ingest(show, catalog)
+            catalog.set_problems(found.problems)
+            identities = _published_identities(show.public_dir / "feed.xml")
+            recovered = 0
+            for ep in found.episodes:
+                if ep.slug in identities:
+                    guid, pub = identities[ep.slug]
+                    values = {"guid": guid}
+                    if pub and not ep.sidecar.pub_date:
+                        values["pub_date"] = pub
+                    catalog.update_episode(ep.row.id, **values)
+                    recovered += 1
+            return RebuildReport(moved, len(found.episodes), recovered, found.problems)
+        finally:
+            catalog.close()
