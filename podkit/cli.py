@@ -98,7 +98,7 @@ def cmd_init(args) -> int:
 
 def cmd_run(args) -> int:
     reporter = ConsoleReporter(quiet=args.quiet, verbose=args.verbose)
-    report = run_show(args.dir, reporter=reporter, wait=args.wait)
+    report = run_show(args.dir, reporter=reporter, wait=args.wait, settle=args.settle)
     for note in report.notes:
         if not args.quiet:
             reporter.warn(note)
@@ -315,6 +315,13 @@ def cmd_rebuild(args) -> int:
     return 0
 
 
+def cmd_watch(args) -> int:
+    from .watch import Watcher
+
+    return Watcher(args.dir, settle=args.settle, poll=args.poll, polling=args.polling,
+                   quiet=args.quiet).run()
+
+
 def cmd_models(args) -> int:
     from .transcribe.models import available
 
@@ -358,6 +365,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir")
     p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                    help="when another podkit is working on the show, wait this long for it")
+    p.add_argument("--settle", type=float, default=0.0, metavar="SECONDS",
+                   help="leave alone recordings modified less than this long ago (still arriving)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("rebuild", parents=[common],
@@ -365,6 +374,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir")
     p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS")
     p.set_defaults(func=cmd_rebuild)
+
+    p = sub.add_parser("watch", parents=[common], help="process every recording dropped into audio/")
+    p.add_argument("dir")
+    p.add_argument("--settle", type=float, default=5.0, metavar="SECONDS",
+                   help="a file is taken once its size and time are unchanged this long (default 5)")
+    p.add_argument("--poll", type=float, default=2.0, metavar="SECONDS", help="polling interval")
+    p.add_argument("--polling", action="store_true", help="poll instead of inotify")
+    p.set_defaults(func=cmd_watch)
 
     p = sub.add_parser("status", parents=[common], help="episodes, their stages and errors")
     p.add_argument("dir")

@@ -6,6 +6,7 @@ make a new episode. Files that cannot become episodes are returned as problems, 
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,9 +89,16 @@ def _track_episodes(catalog: Catalog, audio_dir: Path, lone: list[Path], out: In
     return found
 
 
-def ingest(show: ShowConfig, catalog: Catalog) -> Ingested:
+def ingest(show: ShowConfig, catalog: Catalog, *, settle: float = 0.0) -> Ingested:
+    """``settle``: leave alone files modified less than this many seconds ago (still arriving)."""
     out = Ingested()
     recordings, lone, out.problems, out.notes = candidates(show.audio_dir)
+    if settle > 0:
+        now = time.time()
+        arriving = [p for p in recordings if now - p.stat().st_mtime < settle]
+        for path in arriving:
+            out.notes.append(f"{path}: still arriving; taken once unchanged for {settle:g} s")
+        recordings = [p for p in recordings if p not in arriving]
     multitrack = _track_episodes(catalog, show.audio_dir, lone, out)
     claimed = {t for *_, tracks in multitrack for t in tracks}
     hashed: list[tuple[str, Path, object]] = []

@@ -295,7 +295,8 @@ def process(show: ShowConfig, catalog: Catalog, episode: Episode, reporter: Repo
     return outcome
 
 
-def run_show(root, *, reporter: Reporter | None = None, wait: float = 0.0) -> RunReport:
+def run_show(root, *, reporter: Reporter | None = None, wait: float = 0.0,
+             settle: float = 0.0) -> RunReport:
     """``podkit run``: bring every recording in the show up to date."""
     reporter = reporter or Reporter()
     show = load_show(root)
@@ -307,7 +308,7 @@ def run_show(root, *, reporter: Reporter | None = None, wait: float = 0.0) -> Ru
             log.info("removed %s, left by an interrupted run", stale)
         catalog = Catalog(show.state_dir)
         try:
-            found = ingest(show, catalog)
+            found = ingest(show, catalog, settle=settle)
             catalog.set_problems(found.problems)
             report.notes.extend(found.notes)
             for source, message in found.problems.items():
