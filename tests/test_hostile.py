@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -37,22 +38,27 @@ def running_stage(show) -> str | None:
 
 @pytest.mark.parametrize("stage", ["normalise", "transcribe", "notes", "tag"])
 def test_sigkill_inside_each_stage_then_resume(show, stage):
-    speech(show / "audio" / "one.wav", seconds=25, channels=2)
-    proc = subprocess.Popen([sys.executable, "-m", "podkit", "run", str(show), "--quiet"])
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and running_stage(show) != stage and proc.poll() is None:
-        time.sleep(0.005)
-    if proc.poll() is not None:
-        pytest.fail(f"the run ended before {stage} was seen running")
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    speech(show / "audio" / "one.wav", seconds=12, channels=2)
+    for attempt in range(6):  # tag lasts milliseconds: on a busy machine a poll can miss it
+        proc = subprocess.Popen([sys.executable, "-m", "podkit", "run", str(show), "--quiet"])
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and running_stage(show) != stage and proc.poll() is None:
+            time.sleep(0.002)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            break
+        for made in (".podkit", "public", "transcripts"):  # missed: start over
+            shutil.rmtree(show / made, ignore_errors=True)
+    else:
+        pytest.fail(f"{stage} was never seen running in 6 runs")
     again = podkit("run", str(show))
     assert again.returncode == 0, again.stderr
     assert not list(show.rglob("*.podkit-tmp"))
     assert feed_titles(show) == ["one"]
     assert podkit("lint", str(show / "public" / "feed.xml")).returncode == 0
     media = show / "public" / "media" / "one.mp3"
-    assert float(ffprobe(media)["format"]["duration"]) == pytest.approx(25, abs=1)
+    assert float(ffprobe(media)["format"]["duration"]) == pytest.approx(12, abs=1)
     page = (show / "public" / "episodes" / "one" / "index.html").read_text()
     assert page.rstrip().endswith("</html>")
 
