@@ -241,3 +241,15 @@ def test_multitrack_episode_from_one_file_per_speaker(show):
     proc = podkit("run", str(show))
     assert proc.returncode == 1
     assert "track carl.wav not found in audio/" in proc.stderr and "other.toml" in proc.stderr
+
+
+def test_two_sidecars_claiming_one_slug(show):
+    speech(show / "audio" / "a.wav", seconds=4)
+    (show / "audio" / "a.toml").write_text('slug = "same"\n')
+    assert podkit("run", str(show)).returncode == 0
+    speech(show / "audio" / "b.wav", seconds=4, start=30)
+    (show / "audio" / "b.toml").write_text('slug = "same"\n')
+    proc = podkit("run", str(show))
+    assert proc.returncode == 1
+    assert "b.wav" in proc.stderr and "slug 'same' is already used by a.wav" in proc.stderr
+    assert sorted(p.name for p in (show / "public" / "media").iterdir()) == ["same.mp3"]
