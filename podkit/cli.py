@@ -227,7 +227,7 @@ def cmd_transcribe(args) -> int:
 
 def cmd_notes(args) -> int:
     from .config import Sidecar, load_sidecar
-    from .notes import SegmentOptions, make_notes, write_notes
+    from .notes import SegmentOptions, clock, make_notes, write_notes
     from .transcribe.formats import read_json
 
     src = Path(args.transcript)
@@ -250,15 +250,9 @@ def cmd_notes(args) -> int:
     files = write_notes(notes, outdir / stem)
     if not args.quiet:
         for i, st in enumerate(notes.stories):
-            out.print(f"{'00:00' if i == 0 else _clock(st.start)} {st.title}", markup=False)
+            out.print(f"{clock(0 if i == 0 else st.start)} {st.title}", markup=False)
         out.print("-> " + ", ".join(str(f) for f in files), markup=False)
     return 0
-
-
-def _clock(t: float) -> str:
-    from .notes import clock
-
-    return clock(t)
 
 
 def cmd_lint(args) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from mutagen.id3 import (APIC, CHAP, COMM, CTOC, ID3, PCST, TALB, TCON, TDES, TDRC, TGID, TIT2,
@@ -45,12 +45,6 @@ class TagInfo:
     id3_version: int = 4
     # (start s, end s, title, url or None), one per story: ID3 CHAP frames under one CTOC
     chapters: tuple[tuple[float, float, str, str | None], ...] = ()
-
-
-@dataclass
-class TagResult:
-    frames: list[str]
-    warnings: list[str] = field(default_factory=list)
 
 
 def read_cover(path: Path) -> tuple[Cover, list[str]]:

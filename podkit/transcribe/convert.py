@@ -118,6 +118,17 @@ def _split(out: dict, dsts: list[str], ct2: dict, src: str, key_index: int) -> N
             out[f"{dst}.bias"] = biases[i]
 
 
+def _block(out: dict, ct2: dict, src: str, dst: str) -> None:
+    """What encoder and decoder layers share: fused q/k/v self-attention and the MLP."""
+    _split(out, [f"{dst}.attn.query", f"{dst}.attn.key", f"{dst}.attn.value"], ct2,
+           f"{src}/self_attention/linear_0", key_index=1)
+    _linear(out, f"{dst}.attn.out", ct2, f"{src}/self_attention/linear_1")
+    _norm(out, f"{dst}.attn_ln", ct2, f"{src}/self_attention/layer_norm")
+    _linear(out, f"{dst}.mlp.0", ct2, f"{src}/ffn/linear_0")
+    _linear(out, f"{dst}.mlp.2", ct2, f"{src}/ffn/linear_1")
+    _norm(out, f"{dst}.mlp_ln", ct2, f"{src}/ffn/layer_norm")
+
+
 def to_openai_state(ct2: dict) -> dict[str, np.ndarray]:
     """openai-whisper state dict (numpy) from CTranslate2 variables."""
     out: dict[str, np.ndarray] = {}
@@ -126,31 +137,18 @@ def to_openai_state(ct2: dict) -> dict[str, np.ndarray]:
     for conv in ("conv1", "conv2"):
         _linear(out, f"encoder.{conv}", ct2, f"encoder/{conv}")
     for i in range(d.n_audio_layer):
-        src, dst = f"encoder/layer_{i}", f"encoder.blocks.{i}"
-        _split(out, [f"{dst}.attn.query", f"{dst}.attn.key", f"{dst}.attn.value"], ct2,
-               f"{src}/self_attention/linear_0", key_index=1)
-        _linear(out, f"{dst}.attn.out", ct2, f"{src}/self_attention/linear_1")
-        _norm(out, f"{dst}.attn_ln", ct2, f"{src}/self_attention/layer_norm")
-        _linear(out, f"{dst}.mlp.0", ct2, f"{src}/ffn/linear_0")
-        _linear(out, f"{dst}.mlp.2", ct2, f"{src}/ffn/linear_1")
-        _norm(out, f"{dst}.mlp_ln", ct2, f"{src}/ffn/layer_norm")
+        _block(out, ct2, f"encoder/layer_{i}", f"encoder.blocks.{i}")
     _norm(out, "encoder.ln_post", ct2, "encoder/layer_norm")
     out["decoder.positional_embedding"] = ct2["decoder/position_encodings/encodings"]
     out["decoder.token_embedding.weight"] = ct2["decoder/embeddings/weight"]
     for i in range(d.n_text_layer):
         src, dst = f"decoder/layer_{i}", f"decoder.blocks.{i}"
-        _split(out, [f"{dst}.attn.query", f"{dst}.attn.key", f"{dst}.attn.value"], ct2,
-               f"{src}/self_attention/linear_0", key_index=1)
-        _linear(out, f"{dst}.attn.out", ct2, f"{src}/self_attention/linear_1")
-        _norm(out, f"{dst}.attn_ln", ct2, f"{src}/self_attention/layer_norm")
+        _block(out, ct2, src, dst)
         _linear(out, f"{dst}.cross_attn.query", ct2, f"{src}/attention/linear_0")
         _split(out, [f"{dst}.cross_attn.key", f"{dst}.cross_attn.value"], ct2,
                f"{src}/attention/linear_1", key_index=0)
         _linear(out, f"{dst}.cross_attn.out", ct2, f"{src}/attention/linear_2")
         _norm(out, f"{dst}.cross_attn_ln", ct2, f"{src}/attention/layer_norm")
-        _linear(out, f"{dst}.mlp.0", ct2, f"{src}/ffn/linear_0")
-        _linear(out, f"{dst}.mlp.2", ct2, f"{src}/ffn/linear_1")
-        _norm(out, f"{dst}.mlp_ln", ct2, f"{src}/ffn/layer_norm")
     _norm(out, "decoder.ln", ct2, "decoder/layer_norm")
     return out
 
