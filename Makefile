@@ -51,6 +51,7 @@ bench: setup
 	$(BIN)/python bench/transcribe.py
 	$(BIN)/python bench/segmentation.py
 	$(BIN)/python bench/publish.py
+	$(BIN)/python bench/long.py
 
 clean:
 	rm -rf .podkit public bench/.cache .pytest_cache

@@ -70,6 +70,13 @@ class Segment:
     words: list[Word]
     speaker: str | None = None
 
+    def shift(self, seconds: float) -> None:
+        """Move the segment and its words by ``seconds`` (a window's place in the file)."""
+        if seconds:
+            self.start, self.end = self.start + seconds, self.end + seconds
+            for w in self.words:
+                w.start, w.end = w.start + seconds, w.end + seconds
+
 
 @dataclass
 class Transcript:

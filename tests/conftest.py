@@ -75,6 +75,14 @@ def make_show(root: Path, **extra: str) -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def sample_transcript():
+    """The sample show transcribed with the defaults, once for every test that reads it."""
+    from podkit.transcribe import transcribe_file
+
+    return transcribe_file(SAMPLE)
+
+
 @pytest.fixture
 def show(tmp_path: Path) -> Path:
     return make_show(tmp_path / "show")

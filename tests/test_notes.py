@@ -22,11 +22,6 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def sample_transcript():
-    return transcribe_file(SAMPLE)
-
-
-@pytest.fixture(scope="module")
 def sample_truth():
     return json.loads((ROOT / "samples" / "weekly-roundup" / "stories.json").read_text())
 

@@ -190,6 +190,59 @@ def test_speakers_on_separate_channels():
     assert {s["speaker"] for s in json.loads(to_json(t))["segments"]} == {"Ana", "Ben"}
 
 
+# -- long recordings: streamed in windows cut at pauses ------------------------------------------
+
+
+def test_audio_windows_cut_in_pauses_and_lose_no_sample(tmp_path):
+    from podkit.transcribe import audio_windows, load_audio
+
+    # 2.6 s of tone, 0.4 s of silence, over and over: 100 s with a pause every 3 s
+    path = tmp_path / "bursts.wav"
+    ffmpeg("-f", "lavfi", "-i", "aevalsrc='if(lt(mod(t,3),2.6),0.5*sin(2*PI*440*t),0)':s=16000:d=100",
+           str(path))
+    whole = load_audio(path)
+    windows = list(audio_windows(path, window_s=20))
+    assert len(windows) == 5
+    np.testing.assert_array_equal(np.concatenate([w for _, w in windows]), whole)
+    at = 0
+    for offset, audio in windows:
+        assert offset == at / 16000
+        at += len(audio)
+    for offset, audio in windows[:-1]:
+        assert 15 <= len(audio) / 16000 <= 25
+        end = offset + len(audio) / 16000
+        assert 2.6 < end % 3 < 3.0, f"cut at {end:.2f} s is not in a pause"
+        cut = int(end * 16000)
+        assert np.abs(whole[cut - 800:cut + 800]).max() < 1e-3  # 50 ms of silence either side
+
+
+def test_windowed_transcript_matches_one_pass(sample_transcript):
+    """The sample show in 40-second windows: the same words at the same times as in one pass."""
+    from difflib import SequenceMatcher
+
+    import tomllib
+
+    script = tomllib.loads((SAMPLE.parent.parent / "samples" / "weekly-roundup" / "script.toml").read_text())
+    said = " ".join(line["text"] for story in script["stories"] for line in story["lines"])
+    whole = sample_transcript
+    windowed = transcribe_file(SAMPLE, window_s=40)
+    assert wer(said, text_of(windowed)) <= wer(said, text_of(whole)) + 0.02
+    assert abs(windowed.duration - whole.duration) < 0.05
+    starts = [s.start for s in windowed.segments]
+    assert starts == sorted(starts) and windowed.segments[-1].end > whole.duration - 15
+
+    def words(t):
+        return [(re.sub(r"\W", "", w.text.lower()), w.start) for s in t.segments for w in s.words]
+
+    a, b = words(whole), words(windowed)
+    matcher = SequenceMatcher(a=[w for w, _ in a], b=[w for w, _ in b], autojunk=False)
+    pairs = [(a[m.a + k][1], b[m.b + k][1]) for m in matcher.get_matching_blocks() for k in range(m.size)]
+    assert len(pairs) >= 0.95 * len(a)
+    assert max(p[1] for p in pairs) > 100  # words from the last windows are there, on the file's clock
+    close = sum(abs(x - y) <= 0.5 for x, y in pairs)
+    assert close >= 0.95 * len(pairs)
+
+
 def test_cuda_path_picks_float16_and_fails_clearly_without_a_gpu(tmp_path):
     import torch
 

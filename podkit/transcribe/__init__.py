@@ -5,7 +5,7 @@ speakers sit on separate channels), runs the engine, and returns a ``Transcript`
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,56 +47,123 @@ class TranscribeOptions:
 
 
 def load_audio(path: Path, *, channels: int = 1) -> np.ndarray:
-    """The file at 16 kHz as float32: ``(n,)`` mono, or ``(n, channels)``."""
+    """The whole file at 16 kHz as float32: ``(n,)`` mono, or ``(n, channels)``. For short
+    clips and tests; the stage itself streams with ``audio_windows``."""
     dec = Decoder(path, rate=SAMPLE_RATE, channels=channels, chunk_frames=SAMPLE_RATE * 30)
     parts = list(dec.chunks())
     audio = np.concatenate(parts) if parts else np.zeros((0, channels), np.float32)
     return audio[:, 0].copy() if channels == 1 else audio
 
 
-def _run(engine, audio: np.ndarray, options: TranscribeOptions, speaker: str | None,
-         progress: Progress | None, label: str) -> tuple[Transcription, list[Segment]]:
-    result = engine.transcribe(audio, language=options.language, beam_size=options.beam_size,
-                               vad=options.vad, batch_size=options.batch_size)
-    segments = []
-    for seg in result.segments:  # the work happens here: the iterator is lazy
-        seg.speaker = speaker
-        segments.append(seg)
+WINDOW_S = 300.0  # audio handed to an engine at once: memory follows this, not the recording
+SEARCH_S = 20.0   # how far either side of a window's end to look for a pause to cut at
+_FRAME = SAMPLE_RATE // 10  # 100 ms energy frames for finding that pause
+
+
+def quietest_cut(audio: np.ndarray, lo: int, hi: int) -> int:
+    """A sample in ``[lo, hi)`` in the middle of its quietest 300 ms: a pause between words, so
+    no word is split between two windows. Of several such pauses, the one nearest the middle
+    of the range, so windows keep their length."""
+    n = (hi - lo) // _FRAME
+    if n < 3:
+        return hi
+    frames = audio[lo:lo + n * _FRAME].reshape(n, _FRAME).astype(np.float64)
+    energy = np.einsum("ij,ij->i", frames, frames)
+    smooth = np.convolve(energy, np.ones(3), mode="valid")  # 300 ms
+    floor = 3 * _FRAME * 1e-6  # -60 dBFS: quiet enough that nothing is being said
+    quiet = np.flatnonzero(smooth <= max(2 * smooth.min(), floor))
+    best = int(quiet[np.argmin(np.abs(quiet - (len(smooth) - 1) / 2))]) + 1
+    return lo + best * _FRAME + _FRAME // 2
+
+
+def audio_windows(path: Path, *, channels: int = 1, channel: int = 0,
+                  window_s: float = WINDOW_S) -> Iterator[tuple[float, np.ndarray]]:
+    """Stream ``path`` as 16 kHz mono windows of about ``window_s`` seconds, each cut in a
+    pause, with its start in seconds. ``channel`` picks one of ``channels`` decoded channels.
+    At most one window and one decoder chunk are held, whatever the recording's length."""
+    window = int(window_s * SAMPLE_RATE)
+    search = min(int(SEARCH_S * SAMPLE_RATE), window // 4)
+    dec = Decoder(path, rate=SAMPLE_RATE, channels=channels, chunk_frames=SAMPLE_RATE * 10)
+    pending: list[np.ndarray] = []
+    held = 0
+    offset = 0
+    for chunk in dec.chunks():
+        pending.append(np.ascontiguousarray(chunk[:, channel]))
+        held += len(chunk)
+        if held < window + search:
+            continue
+        buffer = np.concatenate(pending)
+        cut = quietest_cut(buffer, window - search, window + search)
+        yield offset / SAMPLE_RATE, buffer[:cut]
+        offset += cut
+        pending, held = [buffer[cut:]], len(buffer) - cut
+    if held:
+        yield offset / SAMPLE_RATE, np.concatenate(pending)
+
+
+def _prompt(segments: list[Segment], limit: int = 600) -> str | None:
+    """The last words said, as the next window's context (what Whisper's own
+    ``condition_on_previous_text`` carries from one 30 s window to the next)."""
+    text = " ".join(s.text for s in segments[-8:])[-limit:]
+    return text.split(" ", 1)[-1] if len(text) == limit else (text or None)
+
+
+def _run(engine, path: Path, options: TranscribeOptions, speaker: str | None,
+         progress: Progress | None, label: str, *, channels: int = 1, channel: int = 0,
+         total: float | None = None, window_s: float = WINDOW_S) -> tuple[str, float, list[Segment]]:
+    """Transcribe one track of ``path`` window by window; timings are on the whole file."""
+    segments: list[Segment] = []
+    language, detected, end = options.language, None, 0.0
+    for offset, audio in audio_windows(path, channels=channels, channel=channel, window_s=window_s):
+        result = engine.transcribe(audio, language=language, beam_size=options.beam_size,
+                                   vad=options.vad, batch_size=options.batch_size,
+                                   prompt=_prompt(segments))
+        before = len(segments)
+        for seg in result.segments:  # the work happens here: the iterator is lazy
+            seg.shift(offset)
+            seg.speaker = speaker
+            segments.append(seg)
+            if progress:
+                progress(label, seg.end, total)
+        detected = detected or result.language
+        if language is None and len(segments) > before:
+            language = result.language  # detected once, on the first window with speech
+        end = offset + len(audio) / SAMPLE_RATE
         if progress:
-            progress(label, seg.end, result.duration)
-    if progress:
-        progress(label, result.duration, result.duration)
-    return result, segments
+            progress(label, end, total)
+    return language or detected or "en", end, segments
 
 
 def transcribe_file(path: str | Path, options: TranscribeOptions | None = None, *,
                     speakers: tuple[str, ...] = (), tracks: str | None = None,
-                    progress: Progress | None = None) -> Transcript:
+                    progress: Progress | None = None, window_s: float = WINDOW_S) -> Transcript:
     """Transcribe ``path``. With ``tracks="channels"`` each channel is one speaker
-    (``speakers`` names them in channel order); their segments are merged by time."""
+    (``speakers`` names them in channel order); their segments are merged by time.
+
+    The recording is streamed in windows of ``window_s`` seconds cut at pauses, so memory
+    stays flat for a three-hour recording."""
     path = Path(path)
     options = options or TranscribeOptions()
     engine = make_engine(options.engine, resolve(options.model), device=options.device,
                          threads=options.threads)
+    info = probe(path)
     if tracks == "channels":
-        info = probe(path)
         if info.channels < 2:
             raise ConfigError(f"tracks = \"channels\" needs a multichannel recording; this one has {info.channels}", path=path)
-        audio = load_audio(path, channels=info.channels)
         merged: list[Segment] = []
-        language, duration = "en", len(audio) / SAMPLE_RATE
+        language, duration = "en", 0.0
         for ch in range(info.channels):
             name = speakers[ch] if ch < len(speakers) else f"Speaker {ch + 1}"
-            result, segs = _run(engine, np.ascontiguousarray(audio[:, ch]), options, name, progress,
-                                f"transcribing {name}")
-            language = result.language
+            language, duration, segs = _run(engine, path, options, name, progress, f"transcribing {name}",
+                                            channels=info.channels, channel=ch, total=info.duration,
+                                            window_s=window_s)
             merged.extend(segs)
         merged.sort(key=lambda s: (s.start, s.end))
         return Transcript(language, duration, merged)
-    audio = load_audio(path)
     speaker = speakers[0] if len(speakers) == 1 else None
-    result, segs = _run(engine, audio, options, speaker, progress, "transcribing")
-    return Transcript(result.language, result.duration, segs)
+    language, duration, segs = _run(engine, path, options, speaker, progress, "transcribing",
+                                    total=info.duration, window_s=window_s)
+    return Transcript(language, duration, segs)
 
 
 def transcribe_tracks(paths: list[Path], options: TranscribeOptions | None = None, *,
@@ -114,12 +181,11 @@ def transcribe_tracks(paths: list[Path], options: TranscribeOptions | None = Non
     language, longest = "en", 0.0
     for i, path in enumerate(paths):
         name = speakers[i] if i < len(speakers) else Path(path).stem
-        result, segs = _run(engine, load_audio(Path(path)), options, name, progress, f"transcribing {name}")
-        language, longest = result.language, max(longest, result.duration)
+        language, length, segs = _run(engine, Path(path), options, name, progress, f"transcribing {name}",
+                                      total=probe(Path(path)).duration)
+        longest = max(longest, length)
         for seg in segs:
-            seg.start, seg.end = seg.start - offset, seg.end - offset
-            for w in seg.words:
-                w.start, w.end = w.start - offset, w.end - offset
+            seg.shift(-offset)
             merged.append(seg)
     end = duration if duration is not None else longest - offset
     kept = [s for s in merged if s.end > 0 and s.start < end]

@@ -2,7 +2,7 @@
 
 ``engine.transcribe(audio)`` returns a ``Transcription`` at once (language, duration) with a
 *lazy* ``segments`` iterator: the work happens while you iterate it. Models are loaded once
-per process. Audio is 16 kHz mono float32 (``load_audio``).
+per process. Audio is 16 kHz mono float32: one window of a recording (``audio_windows``).
 """
 from __future__ import annotations
 
@@ -26,6 +26,16 @@ class Transcription:
     language: str
     duration: float
     segments: Iterator[Segment] = field(repr=False)
+
+
+def _said(text: str, words: list[Word]) -> bool:
+    """Whether a segment was really said. A lone "." in a pause is not speech, nor is text
+    whose words take no time at all: Whisper's "Thank you very much." invented at the end of
+    a recording comes with most of its words 0 ms long."""
+    if not any(c.isalnum() for c in text):
+        return False
+    instant = sum(w.end - w.start < 0.02 for w in words)
+    return not words or 2 * instant <= len(words)
 
 
 def default_threads() -> int:
@@ -65,9 +75,10 @@ class FasterWhisperEngine:
             raise PodkitError(f"cannot load the model ({exc})", path=path) from None
 
     def transcribe(self, audio: np.ndarray, *, language: str | None = None, beam_size: int = 5,
-                   vad: bool = True, batch_size: int = 0) -> Transcription:
+                   vad: bool = True, batch_size: int = 0, prompt: str | None = None) -> Transcription:
         model = self._load(str(self.source.ct2_dir), self.device, self.compute_type, self.threads)
-        options = dict(language=language, beam_size=beam_size, word_timestamps=True, vad_filter=vad)
+        options = dict(language=language, beam_size=beam_size, word_timestamps=True, vad_filter=vad,
+                       initial_prompt=prompt)
         if batch_size:
             from faster_whisper import BatchedInferencePipeline
 
@@ -79,7 +90,7 @@ class FasterWhisperEngine:
             for seg in segments:
                 words = [Word(w.start, w.end, w.word.strip(), w.probability) for w in seg.words or []]
                 text = seg.text.strip()
-                if text:
+                if _said(text, words):
                     yield Segment(seg.start, seg.end, text, words)
 
         return Transcription(info.language, info.duration, convert())
@@ -108,7 +119,7 @@ class OpenAIWhisperEngine:
         return model
 
     def transcribe(self, audio: np.ndarray, *, language: str | None = None, beam_size: int = 5,
-                   vad: bool = True, batch_size: int = 0) -> Transcription:
+                   vad: bool = True, batch_size: int = 0, prompt: str | None = None) -> Transcription:
         import torch
         import whisper
 
@@ -128,13 +139,14 @@ class OpenAIWhisperEngine:
             result = whisper.transcribe(
                 model, audio, language=language, beam_size=beam_size if beam_size > 1 else None,
                 best_of=beam_size if beam_size > 1 else None, word_timestamps=True,
-                fp16=self.device == "cuda", verbose=None, condition_on_previous_text=True)
+                fp16=self.device == "cuda", verbose=None, condition_on_previous_text=True,
+                initial_prompt=prompt)
             for seg in result["segments"]:
                 text = seg["text"].strip()
-                if not text or not any(s < seg["end"] and seg["start"] < e for s, e in regions):
-                    continue  # nothing was said there: VAD keeps invented text out
                 words = [Word(w["start"], w["end"], w["word"].strip(), w.get("probability", 1.0))
                          for w in seg.get("words", [])]
+                if not _said(text, words) or not any(s < seg["end"] and seg["start"] < e for s, e in regions):
+                    continue  # nothing was said there: VAD keeps invented text out
                 yield Segment(seg["start"], seg["end"], text, words)
 
         return Transcription(language or "en", duration, run())
