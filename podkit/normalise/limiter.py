@@ -10,7 +10,6 @@ overshoot, and frames far from any peak pass untouched.
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
 from .meter import Oversampler, block_peaks
 
@@ -45,6 +44,8 @@ class Limiter:
         for first, last in self.os.runs(self.os.candidates(block_peaks(self.buf), self.ceiling)):
             s, e, fp = self.os.frame_peaks(self.buf, first, last)
             env[s:e] = fp
+        from scipy import ndimage  # here, not at the top: the CLI starts fast
+
         with np.errstate(divide="ignore"):
             need = np.minimum(1.0, self.ceiling / np.maximum(env, 1e-12))
         held = ndimage.minimum_filter1d(need, size=2 * self.hold + 1, mode="nearest")

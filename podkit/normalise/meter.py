@@ -17,7 +17,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import signal
 
 ABSOLUTE_GATE = -70.0
 RELATIVE_GATE = -10.0
@@ -51,6 +50,8 @@ def oversample_factor(rate: int) -> int:
 
 def interpolator(factor: int, taps_per_phase: int = 12) -> np.ndarray:
     """Low-pass FIR for upsampling by ``factor`` (gain ``factor``, so phases have unit gain)."""
+    from scipy import signal  # here, not at the top: the CLI starts fast when nothing is measured
+
     n = factor * taps_per_phase
     return signal.firwin(n, 1.0 / factor, window=("kaiser", 8.0)) * factor
 
@@ -107,6 +108,8 @@ class Oversampler:
             return s, s, np.zeros(0)
         lo, hi = s - ctx, e + ctx
         seg = x[lo:hi].reshape(hi - lo, -1)
+        from scipy import signal
+
         up = signal.upfirdn(self.h, seg, up=f, axis=0)[self.shift : self.shift + len(seg) * f]
         if len(up) < len(seg) * f:
             up = np.pad(up, ((0, len(seg) * f - len(up)), (0, 0)))
@@ -189,6 +192,8 @@ class LoudnessMeter:
             self.tp.feed(x)
         # float32 filtering keeps the result within 0.01 LU of float64 (conformance tests)
         # at half the cost.
+        from scipy import signal
+
         y, self.zi = signal.sosfilt(self.sos.astype(np.float32), x, axis=0, zi=self.zi)
         sq = np.square(y, dtype=np.float64)
         i = 0
