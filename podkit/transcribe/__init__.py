@@ -80,7 +80,7 @@ def audio_windows(path: Path, *, channels: int = 1, channel: int = 0,
                   window_s: float = WINDOW_S) -> Iterator[tuple[float, np.ndarray]]:
     """Stream ``path`` as 16 kHz mono windows of about ``window_s`` seconds, each cut in a
     pause, with its start in seconds. ``channel`` picks one of ``channels`` decoded channels.
-    At most one window and one decoder chunk are held, whatever the recording's length."""
+    About two windows are held at a time, whatever the recording's length."""
     window = int(window_s * SAMPLE_RATE)
     search = min(int(SEARCH_S * SAMPLE_RATE), window // 4)
     dec = Decoder(path, rate=SAMPLE_RATE, channels=channels, chunk_frames=SAMPLE_RATE * 10)
