@@ -40,12 +40,11 @@ sys.exit(code)
 
 WHOLE = r"""
 import resource, sys
-from pathlib import Path
-from podkit.transcribe import load_audio
+from faster_whisper.audio import decode_audio
 from podkit.transcribe.engines import make_engine
 from podkit.transcribe.models import resolve
 engine = make_engine("faster-whisper", resolve("tiny.en"))
-result = engine.transcribe(load_audio(Path(sys.argv[1])), beam_size=5)
+result = engine.transcribe(decode_audio(sys.argv[1]), beam_size=5)
 n = sum(1 for _ in result.segments)
 print(f"peak-rss-mb {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}", file=sys.stderr)
 """

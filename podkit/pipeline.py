@@ -13,18 +13,16 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from . import tag
 from .catalog import Catalog, ShowLock
-from pathlib import Path
-
 from .config import ShowConfig, load_show, sidecar_path
 from .errors import PodkitError
-from .fsutil import remove_stale_temps
+from .ffmpeg import mix
+from .fsutil import atomic_path, remove_stale_temps
 from .ingest import ingest
 from .model import Episode
-from .ffmpeg import mix
-from .fsutil import atomic_path
 from .normalise import normalise
 from .notes import SegmentOptions, chapter_list, make_notes, write_notes
 from .publish import publish

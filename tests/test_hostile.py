@@ -1,7 +1,6 @@
 """Unattended running: kills inside each stage, a full disk, video files."""
 from __future__ import annotations
 
-import os
 import resource
 import shutil
 import signal

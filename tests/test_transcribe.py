@@ -14,7 +14,7 @@ from podkit.errors import PodkitError
 from podkit.model import Segment, Transcript, Word
 from podkit.transcribe import TranscribeOptions, transcribe_file, write
 from podkit.transcribe.convert import dims_of, read_ct2, to_openai_state
-from podkit.transcribe.formats import MAX_CUE_CHARS, to_html, to_json, to_srt, to_vtt
+from podkit.transcribe.formats import MAX_CUE_CHARS, to_json, to_vtt
 from podkit.transcribe.models import openai_checkpoint, resolve
 
 from .conftest import SAMPLE, ffmpeg, podkit, shared
@@ -194,13 +194,14 @@ def test_speakers_on_separate_channels():
 
 
 def test_audio_windows_cut_in_pauses_and_lose_no_sample(tmp_path):
-    from podkit.transcribe import audio_windows, load_audio
+    from podkit.ffmpeg import Decoder
+    from podkit.transcribe import audio_windows
 
     # 2.6 s of tone, 0.4 s of silence, over and over: 100 s with a pause every 3 s
     path = tmp_path / "bursts.wav"
     ffmpeg("-f", "lavfi", "-i", "aevalsrc='if(lt(mod(t,3),2.6),0.5*sin(2*PI*440*t),0)':s=16000:d=100",
            str(path))
-    whole = load_audio(path)
+    whole = np.concatenate([c[:, 0] for c in Decoder(path, rate=16000, channels=1).chunks()])
     windows = list(audio_windows(path, window_s=20))
     assert len(windows) == 5
     np.testing.assert_array_equal(np.concatenate([w for _, w in windows]), whole)

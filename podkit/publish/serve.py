@@ -6,7 +6,6 @@ transcripts and chapters, and nothing outside public/ (``..``, ``%2e%2e``, symli
 from __future__ import annotations
 
 import email.utils
-import os
 import re
 import threading
 from http import HTTPStatus

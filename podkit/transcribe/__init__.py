@@ -1,7 +1,8 @@
 """transcribe: speech to timed text, offline, with either Whisper engine.
 
-``transcribe_file`` decodes the recording (16 kHz mono; or one track per channel when the
-speakers sit on separate channels), runs the engine, and returns a ``Transcript``.
+``transcribe_file`` streams the recording (16 kHz mono; or one track per channel when the
+speakers sit on separate channels) to the engine in windows cut at pauses, and returns a
+``Transcript`` on the whole file's clock.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import numpy as np
 from ..errors import ConfigError
 from ..ffmpeg import Decoder, probe
 from ..model import Segment, Transcript
-from .engines import ENGINES, SAMPLE_RATE, Transcription, make_engine
+from .engines import ENGINES, SAMPLE_RATE, make_engine
 from .formats import FORMATS, write
 from .models import DEFAULT_MODEL, resolve
 
@@ -44,15 +45,6 @@ class TranscribeOptions:
             raise ConfigError(f"unknown device {self.device!r}; use cpu or cuda")
         if self.beam_size < 1:
             raise ConfigError("beam size must be 1 or more")
-
-
-def load_audio(path: Path, *, channels: int = 1) -> np.ndarray:
-    """The whole file at 16 kHz as float32: ``(n,)`` mono, or ``(n, channels)``. For short
-    clips and tests; the stage itself streams with ``audio_windows``."""
-    dec = Decoder(path, rate=SAMPLE_RATE, channels=channels, chunk_frames=SAMPLE_RATE * 30)
-    parts = list(dec.chunks())
-    audio = np.concatenate(parts) if parts else np.zeros((0, channels), np.float32)
-    return audio[:, 0].copy() if channels == 1 else audio
 
 
 WINDOW_S = 300.0  # audio handed to an engine at once: memory follows this, not the recording
