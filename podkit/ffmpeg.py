@@ -79,8 +79,10 @@ def probe(path: Path) -> Probe:
             path=path,
         )
     except MediaError as exc:
+        # ffprobe starts its reason with the path, which the error names already
+        reason = exc.message.removeprefix("ffprobe failed: ").removeprefix(f"{path}: ")
         raise MediaError(
-            f"not a readable audio file ({exc.message.removeprefix('ffprobe failed: ')}); "
+            f"not a readable audio file ({reason}); "
             "export it again as WAV, FLAC, MP3, M4A, OGG or Opus",
             path=path,
         ) from None
