@@ -12,6 +12,7 @@ Rows, each a child process reporting its own peak RSS:
   the start, the middle and the end, quiet between): every stage, then publish.
 Target: memory bounded whatever the duration (issue 6).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import media  # noqa: E402
+import media
 
 PY = sys.executable
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,8 +64,21 @@ def child(code: str, *args: str) -> tuple[float, int, str]:
 def speech(minutes: int) -> Path:
     out = media.CACHE / f"speech-{minutes}min-16k.flac"
     if not out.exists():
-        media._ffmpeg("-stream_loop", "-1", "-i", str(media.speech_base()), "-t", str(minutes * 60),
-                      "-ac", "1", "-ar", "16000", "-c:a", "flac", str(out))
+        media._ffmpeg(
+            "-stream_loop",
+            "-1",
+            "-i",
+            str(media.speech_base()),
+            "-t",
+            str(minutes * 60),
+            "-ac",
+            "1",
+            "-ar",
+            "16000",
+            "-c:a",
+            "flac",
+            str(out),
+        )
     return out
 
 
@@ -72,15 +86,33 @@ def sparse_show(root: Path, hours: float) -> Path:
     sys.path.insert(0, str(ROOT))
     from podkit.config import init_show
 
-    init_show(root, title="Long Show", author="Ana Host", email="ana@example.com",
-              url="https://pod.example.com", category="News/Tech News")
+    init_show(
+        root,
+        title="Long Show",
+        author="Ana Host",
+        email="ana@example.com",
+        url="https://pod.example.com",
+        category="News/Tech News",
+    )
     total = int(hours * 3600)
     media._ffmpeg(
-        "-f", "lavfi", "-t", str(total), "-i", "anullsrc=r=44100:cl=mono", "-i", str(media.SAMPLE),
+        "-f",
+        "lavfi",
+        "-t",
+        str(total),
+        "-i",
+        "anullsrc=r=44100:cl=mono",
+        "-i",
+        str(media.SAMPLE),
         "-filter_complex",
         f"[1:a]aresample=44100,asplit=3[a][b][c];[b]adelay={total // 2 * 1000}:all=1[b2];"
         f"[c]adelay={(total - 150) * 1000}:all=1[c2];[0:a][a][b2][c2]amix=inputs=4:normalize=0:duration=first",
-        "-ac", "1", "-c:a", "flac", str(root / "audio" / "long.flac"))
+        "-ac",
+        "1",
+        "-c:a",
+        "flac",
+        str(root / "audio" / "long.flac"),
+    )
     return root
 
 
@@ -102,14 +134,14 @@ def main() -> None:
             path = speech(args.whole_minutes)
             print(f"whole file in memory, {args.whole_minutes} min of speech ...", flush=True)
             seconds, peak, _ = child(WHOLE, str(path))
-            rows.append((f"whole file, one engine call, {args.whole_minutes} min", args.whole_minutes * 60,
-                         seconds, peak))
+            rows.append(
+                (f"whole file, one engine call, {args.whole_minutes} min", args.whole_minutes * 60, seconds, peak)
+            )
         if args.hours:
             show = sparse_show(Path(tmp) / "show", args.hours)
             print(f"podkit run, one {args.hours:g}-hour recording ...", flush=True)
             seconds, peak, _ = child(PODKIT, "run", str(show), "--quiet")
-            rows.append((f"podkit run, {args.hours:g} h recording (sparse speech)", args.hours * 3600,
-                         seconds, peak))
+            rows.append((f"podkit run, {args.hours:g} h recording (sparse speech)", args.hours * 3600, seconds, peak))
     print()
     print(f"| {'what':<48} | {'audio':>8} | {'time s':>7} | {'peak RSS MB':>11} |")
     print(f"|{'-' * 50}|{'-' * 10}|{'-' * 9}|{'-' * 13}|")
@@ -118,8 +150,10 @@ def main() -> None:
     windowed = [r for r in rows if r[0].startswith("podkit transcribe")]
     if len(windowed) > 1:
         grow = windowed[-1][3] / windowed[0][3]
-        print(f"\npeak RSS, longest vs shortest windowed transcription: {grow:.2f}x "
-              f"({windowed[-1][1] / windowed[0][1]:.0f}x the audio)")
+        print(
+            f"\npeak RSS, longest vs shortest windowed transcription: {grow:.2f}x "
+            f"({windowed[-1][1] / windowed[0][1]:.0f}x the audio)"
+        )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 The speech: the LibriVox clips of Debian's pocketsphinx-testdata, JFK's inaugural line from
 ../shared/data/speech (when present) and the sample show's own recording, looped.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -29,22 +30,40 @@ def speech_base() -> Path:
     inputs = [arg for src in sources for arg in ("-i", str(src))]
     chains = "".join(f"[{i}:a]aresample=44100,aformat=channel_layouts=stereo[a{i}];" for i in range(len(sources)))
     joined = "".join(f"[a{i}]" for i in range(len(sources)))
-    _ffmpeg(*inputs, "-filter_complex", f"{chains}{joined}concat=n={len(sources)}:v=0:a=1[out]",
-            "-map", "[out]", "-c:a", "pcm_s16le", str(out))
+    _ffmpeg(
+        *inputs,
+        "-filter_complex",
+        f"{chains}{joined}concat=n={len(sources)}:v=0:a=1[out]",
+        "-map",
+        "[out]",
+        "-c:a",
+        "pcm_s16le",
+        str(out),
+    )
     return out
 
 
 def long_speech_mp3(minutes: int = 22) -> Path:
     out = CACHE / f"speech-{minutes}min.mp3"
     if not out.exists():
-        _ffmpeg("-stream_loop", "-1", "-i", str(speech_base()), "-t", str(minutes * 60),
-                "-c:a", "libmp3lame", "-b:a", "128k", str(out))
+        _ffmpeg(
+            "-stream_loop",
+            "-1",
+            "-i",
+            str(speech_base()),
+            "-t",
+            str(minutes * 60),
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            "128k",
+            str(out),
+        )
     return out
 
 
 def long_speech_wav(minutes: int = 120) -> Path:
     out = CACHE / f"speech-{minutes}min.wav"
     if not out.exists():
-        _ffmpeg("-stream_loop", "-1", "-i", str(speech_base()), "-t", str(minutes * 60),
-                "-c:a", "pcm_s16le", str(out))
+        _ffmpeg("-stream_loop", "-1", "-i", str(speech_base()), "-t", str(minutes * 60), "-c:a", "pcm_s16le", str(out))
     return out

@@ -7,6 +7,7 @@ ffmpeg's ebur128, an independent meter), and peak RSS of the podkit process. The
 (2 hours of stereo 44.1 kHz WAV, 1.3 GB) shows that memory does not grow with duration.
 Target: podkit >= 4x faster than ffmpeg-normalize; peak RSS < 500 MB on the 2-hour file.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,18 +21,36 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import media  # noqa: E402
+import media
 
 PY = sys.executable
 BIN = Path(sys.executable).parent
 
 
 def ebur128(path: Path) -> tuple[float, float]:
-    proc = subprocess.run(["ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-i", str(path), "-af",
-                           "ebur128=peak=true", "-f", "null", "-"], capture_output=True, text=True, check=True)
-    summary = proc.stderr[proc.stderr.rindex("Summary:"):]
-    return (float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1)),
-            float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", summary).group(1)))
+    proc = subprocess.run(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-hide_banner",
+            "-nostats",
+            "-i",
+            str(path),
+            "-af",
+            "ebur128=peak=true",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    summary = proc.stderr[proc.stderr.rindex("Summary:") :]
+    return (
+        float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1)),
+        float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", summary).group(1)),
+    )
 
 
 # Runs podkit's normalise in a child and reports its own peak RSS (not its ffmpeg children's).
@@ -65,8 +84,23 @@ def run_ffmpeg_normalize(src: Path, out: Path) -> dict:
     exe = shutil.which("ffmpeg-normalize", path=str(BIN)) or shutil.which("ffmpeg-normalize")
     if not exe:
         sys.exit("ffmpeg-normalize is not installed: .venv/bin/pip install -e '.[dev]'")
-    cmd = [exe, str(src), "-o", str(out), "-c:a", "libmp3lame", "-b:a", "128k", "-ar", "44100",
-           "-t", "-16", "-tp", "-1", "-f"]
+    cmd = [
+        exe,
+        str(src),
+        "-o",
+        str(out),
+        "-c:a",
+        "libmp3lame",
+        "-b:a",
+        "128k",
+        "-ar",
+        "44100",
+        "-t",
+        "-16",
+        "-tp",
+        "-1",
+        "-f",
+    ]
     t = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     seconds = time.perf_counter() - t
@@ -94,38 +128,71 @@ def main() -> None:
         fn = run_ffmpeg_normalize(speech, tmp / "ffn.mp3")
         pk_l, pk_p = ebur128(tmp / "podkit.mp3")
         fn_l, fn_p = ebur128(tmp / "ffn.mp3")
-        pydub_rss = float(subprocess.run([PY, "-c", PYDUB_CHILD, str(speech)], capture_output=True,
-                                         text=True, check=True).stdout)
-        rows.append((f"podkit, {args.minutes} min MP3", pk["seconds"], pk_l, pk_p, pk["rss_mb"],
-                     f"{pk['passes']} encode(s), verified={pk['verified']}, limited={pk['limited']}"))
-        rows.append((f"ffmpeg-normalize, {args.minutes} min MP3", fn["seconds"], fn_l, fn_p, None,
-                     f"two-pass loudnorm, {fn['mode']}"))
-        rows.append((f"pydub from_file, {args.minutes} min MP3", None, None, None, pydub_rss,
-                     "whole-file load, for reference"))
+        pydub_rss = float(
+            subprocess.run([PY, "-c", PYDUB_CHILD, str(speech)], capture_output=True, text=True, check=True).stdout
+        )
+        rows.append(
+            (
+                f"podkit, {args.minutes} min MP3",
+                pk["seconds"],
+                pk_l,
+                pk_p,
+                pk["rss_mb"],
+                f"{pk['passes']} encode(s), verified={pk['verified']}, limited={pk['limited']}",
+            )
+        )
+        rows.append(
+            (
+                f"ffmpeg-normalize, {args.minutes} min MP3",
+                fn["seconds"],
+                fn_l,
+                fn_p,
+                None,
+                f"two-pass loudnorm, {fn['mode']}",
+            )
+        )
+        rows.append(
+            (f"pydub from_file, {args.minutes} min MP3", None, None, None, pydub_rss, "whole-file load, for reference")
+        )
         if not args.skip_long:
             long_wav = media.long_speech_wav(args.long_minutes)
             print(f"podkit normalise on {long_wav.name} ({long_wav.stat().st_size / 2**30:.1f} GiB) ...", flush=True)
             lg = run_podkit(long_wav, tmp / "long.mp3")
             lg_l, lg_p = ebur128(tmp / "long.mp3")
-            rows.append((f"podkit, {args.long_minutes} min stereo WAV", lg["seconds"], lg_l, lg_p,
-                         lg["rss_mb"], f"ffmpeg children peak {lg['ffmpeg_rss_mb']:.0f} MB"))
+            rows.append(
+                (
+                    f"podkit, {args.long_minutes} min stereo WAV",
+                    lg["seconds"],
+                    lg_l,
+                    lg_p,
+                    lg["rss_mb"],
+                    f"ffmpeg children peak {lg['ffmpeg_rss_mb']:.0f} MB",
+                )
+            )
 
-    fmt = lambda v, f: "-" if v is None else format(v, f)  # noqa: E731
+    fmt = lambda v, f: "-" if v is None else format(v, f)
     print()
     print(f"| {'run':<34} | {'time s':>7} | {'LUFS':>6} | {'dBTP':>6} | {'peak RSS MB':>11} | notes")
     print(f"|{'-' * 36}|{'-' * 9}|{'-' * 8}|{'-' * 8}|{'-' * 13}|------")
     for name, sec, loud, peak, rss, note in rows:
-        print(f"| {name:<34} | {fmt(sec, '7.1f')} | {fmt(loud, '6.1f')} | {fmt(peak, '6.1f')} | "
-              f"{fmt(rss, '11.0f')} | {note}")
+        print(
+            f"| {name:<34} | {fmt(sec, '7.1f')} | {fmt(loud, '6.1f')} | {fmt(peak, '6.1f')} | "
+            f"{fmt(rss, '11.0f')} | {note}"
+        )
     ratio = fn["seconds"] / pk["seconds"]
     print()
-    print(f"speed: podkit is {ratio:.1f}x faster than ffmpeg-normalize (target >= 4x): "
-          f"{'PASS' if ratio >= 4 else 'FAIL'}")
-    print(f"accuracy: podkit {pk_l:+.1f} LUFS / {pk_p:+.1f} dBTP (target -16 +-0.5, <= -0.9): "
-          f"{'PASS' if abs(pk_l + 16) <= 0.5 and pk_p <= -0.9 else 'FAIL'}")
+    print(
+        f"speed: podkit is {ratio:.1f}x faster than ffmpeg-normalize (target >= 4x): {'PASS' if ratio >= 4 else 'FAIL'}"
+    )
+    print(
+        f"accuracy: podkit {pk_l:+.1f} LUFS / {pk_p:+.1f} dBTP (target -16 +-0.5, <= -0.9): "
+        f"{'PASS' if abs(pk_l + 16) <= 0.5 and pk_p <= -0.9 else 'FAIL'}"
+    )
     if not args.skip_long:
-        print(f"memory: {lg['rss_mb']:.0f} MB peak RSS on {args.long_minutes} min (target < 500 MB): "
-              f"{'PASS' if lg['rss_mb'] < 500 else 'FAIL'}")
+        print(
+            f"memory: {lg['rss_mb']:.0f} MB peak RSS on {args.long_minutes} min (target < 500 MB): "
+            f"{'PASS' if lg['rss_mb'] < 500 else 'FAIL'}"
+        )
 
 
 if __name__ == "__main__":

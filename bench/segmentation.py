@@ -8,6 +8,7 @@ overall: Pk and WindowDiff (nltk.metrics.segmentation, at 1 s resolution), stori
 true, and each true boundary's error in seconds. Targets: mean Pk <= 0.10; every boundary that
 starts a story of 20 s or more found within +-3 s; story count exact on at least 5 of 6.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,8 +35,7 @@ def corpus() -> list[tuple[str, Path, dict]]:
             render.render(script, CACHE)
         out.append((script.stem, audio, json.loads(truth.read_text())))
     sample = ROOT / "audio" / "2026-11-20-weekly-roundup.mp3"
-    out.append(("sample-show", sample,
-                json.loads((ROOT / "samples" / "weekly-roundup" / "stories.json").read_text())))
+    out.append(("sample-show", sample, json.loads((ROOT / "samples" / "weekly-roundup" / "stories.json").read_text())))
     return out
 
 
@@ -64,8 +64,7 @@ def evaluate(truth_starts: list[float], found: list[float], duration: float) -> 
     ref, hyp = string(truth_starts), string(found)
     k = max(2, int(round(duration / len(truth_starts) / 2)))
     errors = [min((abs(f - t) for f in found), default=float("inf")) for t in truth_starts[1:]]
-    return {"pk": pk(ref, hyp, k=k, boundary="1"), "wd": windowdiff(ref, hyp, k, boundary="1"),
-            "errors": errors}
+    return {"pk": pk(ref, hyp, k=k, boundary="1"), "wd": windowdiff(ref, hyp, k, boundary="1"), "errors": errors}
 
 
 def main() -> None:
@@ -102,11 +101,15 @@ def main() -> None:
     within = all(e <= 3.0 for r in rows for e in r[4])
     worst = max((e for r in rows for e in r[4]), default=0.0)
     print()
-    print(f"mean Pk {mean_pk:.3f} (target <= 0.10): {'PASS' if mean_pk <= 0.10 else 'FAIL'}; mean WindowDiff {mean_wd:.3f}")
+    print(
+        f"mean Pk {mean_pk:.3f} (target <= 0.10): {'PASS' if mean_pk <= 0.10 else 'FAIL'}; mean WindowDiff {mean_wd:.3f}"
+    )
     print(f"boundaries of stories >= 20 s within 3 s: worst {worst:.1f} s: {'PASS' if within else 'FAIL'}")
     n_corpus = len(rows) - 1
-    print(f"story count (stories of 20 s or more) exact on {exact} of {n_corpus} corpus episodes "
-          f"(target >= 5 of 6): {'PASS' if exact >= n_corpus - 1 else 'FAIL'}")
+    print(
+        f"story count (stories of 20 s or more) exact on {exact} of {n_corpus} corpus episodes "
+        f"(target >= 5 of 6): {'PASS' if exact >= n_corpus - 1 else 'FAIL'}"
+    )
     print()
     for name, *_, titles in rows:
         print(f"{name}: " + " | ".join(titles))

@@ -8,6 +8,7 @@ Same weights (the bundled tiny.en; openai-whisper gets them converted), same thr
 beam 5. Each run is a child process, so its peak RSS is its own. Targets: podkit default
 >= 10x faster than openai-whisper, and within 10% of bare faster-whisper.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,7 +19,7 @@ import tomllib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import media  # noqa: E402
+import media
 
 PY = sys.executable
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,16 +72,21 @@ def reference_text(minutes: float) -> str:
         if m:
             parts.append(m.group(1))
     if media.JFK.exists():
-        parts.append("And so my fellow Americans, ask not what your country can do for you, "
-                     "ask what you can do for your country.")
+        parts.append(
+            "And so my fellow Americans, ask not what your country can do for you, "
+            "ask what you can do for your country."
+        )
     script = tomllib.loads((ROOT / "samples" / "weekly-roundup" / "script.toml").read_text())
     parts += [line["text"] for story in script["stories"] for line in story["lines"]]
     return " ".join(parts)
 
 
 def run(engine: str, path: Path, args) -> dict:
-    proc = subprocess.run([PY, "-c", CHILD, engine, str(path), args.model, args.device,
-                           str(args.threads), str(args.batch_size)], capture_output=True, text=True)
+    proc = subprocess.run(
+        [PY, "-c", CHILD, engine, str(path), args.model, args.device, str(args.threads), str(args.batch_size)],
+        capture_output=True,
+        text=True,
+    )
     if proc.returncode:
         sys.exit(f"{engine} failed:\n{proc.stderr[-2000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -103,8 +109,13 @@ def main() -> None:
     from whisper.normalizers import EnglishTextNormalizer
 
     base = media.speech_base()
-    dur = float(subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of",
-                                "csv=p=0", str(base)], capture_output=True, text=True).stdout)
+    dur = float(
+        subprocess.run(
+            ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(base)],
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
     loops = int(args.minutes * 60 // dur) + 1
     path = media.CACHE / f"speech-x{loops}.wav"
     if not path.exists():
@@ -118,34 +129,46 @@ def main() -> None:
     order += [] if args.skip_openai else ["openai-whisper"]
     rows = {}
     for engine in order:
-        print(f"{engine} on {path.name} ({dur * loops / 60:.1f} min, {args.threads} threads, "
-              f"{args.device}) ...", flush=True)
+        print(
+            f"{engine} on {path.name} ({dur * loops / 60:.1f} min, {args.threads} threads, {args.device}) ...",
+            flush=True,
+        )
         r = run(engine, path, args)
         r["rtf"] = r["seconds"] / r["duration"]
         r["wer"] = jiwer.wer(ref, norm(r["text"]))
         if engine not in rows or r["cpu"] < rows[engine]["cpu"]:
             rows[engine] = r
-    names = {"faster-whisper": "podkit (faster-whisper, default)",
-             "bare-faster-whisper": "bare faster-whisper",
-             "openai-whisper": "podkit (openai-whisper engine)"}
+    names = {
+        "faster-whisper": "podkit (faster-whisper, default)",
+        "bare-faster-whisper": "bare faster-whisper",
+        "openai-whisper": "podkit (openai-whisper engine)",
+    }
     print()
-    print(f"| {'engine':<34} | {'time s':>7} | {'CPU s':>7} | {'x real time':>11} | {'RTF':>6} | "
-          f"{'peak RSS MB':>11} | {'WER':>6} |")
+    print(
+        f"| {'engine':<34} | {'time s':>7} | {'CPU s':>7} | {'x real time':>11} | {'RTF':>6} | "
+        f"{'peak RSS MB':>11} | {'WER':>6} |"
+    )
     print(f"|{'-' * 36}|{'-' * 9}|{'-' * 9}|{'-' * 13}|{'-' * 8}|{'-' * 13}|{'-' * 8}|")
     for engine, r in rows.items():
-        print(f"| {names[engine]:<34} | {r['seconds']:7.1f} | {r['cpu']:7.1f} | {1 / r['rtf']:11.1f} | "
-              f"{r['rtf']:6.3f} | {r['rss_mb']:11.0f} | {r['wer']:6.1%} |")
+        print(
+            f"| {names[engine]:<34} | {r['seconds']:7.1f} | {r['cpu']:7.1f} | {1 / r['rtf']:11.1f} | "
+            f"{r['rtf']:6.3f} | {r['rss_mb']:11.0f} | {r['wer']:6.1%} |"
+        )
     pk, bare = rows["faster-whisper"], rows["bare-faster-whisper"]
     print()
     # CPU seconds are the steadier measure on a shared machine; wall time is printed beside them.
     over, over_wall = pk["cpu"] / bare["cpu"] - 1, pk["seconds"] / bare["seconds"] - 1
-    print(f"podkit vs bare faster-whisper: {over:+.1%} CPU time, {over_wall:+.1%} wall time "
-          f"(target within +10%): {'PASS' if over <= 0.10 else 'FAIL'}")
+    print(
+        f"podkit vs bare faster-whisper: {over:+.1%} CPU time, {over_wall:+.1%} wall time "
+        f"(target within +10%): {'PASS' if over <= 0.10 else 'FAIL'}"
+    )
     if "openai-whisper" in rows:
         oa = rows["openai-whisper"]
         ratio, ratio_wall = oa["cpu"] / pk["cpu"], oa["seconds"] / pk["seconds"]
-        print(f"podkit default vs openai-whisper: {ratio:.1f}x less CPU time, {ratio_wall:.1f}x faster "
-              f"wall (target >= 10x): {'PASS' if ratio >= 10 else 'FAIL'}")
+        print(
+            f"podkit default vs openai-whisper: {ratio:.1f}x less CPU time, {ratio_wall:.1f}x faster "
+            f"wall (target >= 10x): {'PASS' if ratio >= 10 else 'FAIL'}"
+        )
 
 
 if __name__ == "__main__":

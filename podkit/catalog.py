@@ -3,6 +3,7 @@
 Schema changes are named migrations, recorded in ``schema_migrations`` as they are applied.
 All writes go through ``with catalog.transaction():`` (BEGIN IMMEDIATE ... COMMIT).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -16,6 +17,8 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
+from typing import Any
 
 from .errors import BusyError, CatalogError
 
@@ -23,7 +26,9 @@ CATALOG_NAME = "catalog.sqlite"
 
 # (name, SQL). Append only: a released migration is never edited.
 MIGRATIONS: list[tuple[str, str]] = [
-    ("0001_initial", """
+    (
+        "0001_initial",
+        """
         CREATE TABLE episodes (
             id          INTEGER PRIMARY KEY,
             sha256      TEXT NOT NULL UNIQUE,       -- of the recording: renames are not new
@@ -56,18 +61,25 @@ MIGRATIONS: list[tuple[str, str]] = [
             mtime_ns    INTEGER NOT NULL,
             sha256      TEXT NOT NULL
         );
-    """),
-    ("0002_show_meta", """
+    """,
+    ),
+    (
+        "0002_show_meta",
+        """
         CREATE TABLE show_meta (                    -- values assigned once, kept for good
             key         TEXT PRIMARY KEY,           -- e.g. podcast_guid
             value       TEXT NOT NULL
         );
-    """),
+    """,
+    ),
+    # warnings: a JSON list of what was worth saying but not a failure. (No SQL comment in
+    # an ALTER: SQLite copies the column's text into the table's schema, comment and all.)
+    ("0003_stage_warnings", "ALTER TABLE stages ADD COLUMN warnings TEXT"),
 ]
 
 
-def now() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+def utc_now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
 @dataclass
@@ -79,7 +91,8 @@ class StageRecord:
     started_at: str | None = None
     finished_at: str | None = None
     seconds: float | None = None
-    result: dict = field(default_factory=dict)
+    result: dict[str, Any] = field(default_factory=dict)  # the stage's record (podkit.records)
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -95,6 +108,9 @@ class EpisodeRow:
 
 
 class Catalog:
+    """The show's catalog. Use it as a context manager (``with Catalog(dir) as catalog:``),
+    which closes it; every write is one transaction."""
+
     def __init__(self, state_dir: Path, *, create: bool = True):
         self.path = Path(state_dir) / CATALOG_NAME
         if not create and not self.path.exists():
@@ -117,6 +133,12 @@ class Catalog:
 
     def close(self) -> None:
         self.db.close()
+
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -146,7 +168,7 @@ class Catalog:
             with self.transaction() as tx:
                 for statement in filter(str.strip, sql.split(";")):
                     tx.execute(statement)
-                tx.execute("INSERT INTO schema_migrations VALUES (?, ?)", (name, now()))
+                tx.execute("INSERT INTO schema_migrations VALUES (?, ?)", (name, utc_now()))
             applied.append(name)
         return applied
 
@@ -156,10 +178,12 @@ class Catalog:
     # -- episodes ---------------------------------------------------------------------------
 
     def _episode(self, row: sqlite3.Row) -> EpisodeRow:
-        ep = EpisodeRow(**{k: row[k] for k in row.keys()})
+        ep = EpisodeRow(**{k: row[k] for k in row.keys()})  # noqa: SIM118 - a Row iterates its values
         for s in self.db.execute("SELECT * FROM stages WHERE episode_id = ?", (ep.id,)):
-            rec = StageRecord(**{k: s[k] for k in s.keys() if k != "episode_id"})
+            names = [k for k in s.keys() if k not in ("episode_id", "result", "warnings")]  # noqa: SIM118
+            rec = StageRecord(**{k: s[k] for k in names})
             rec.result = json.loads(s["result"]) if s["result"] else {}
+            rec.warnings = json.loads(s["warnings"]) if s["warnings"] else []
             ep.stages[rec.stage] = rec
         return ep
 
@@ -167,8 +191,9 @@ class Catalog:
         rows = self.db.execute("SELECT * FROM episodes ORDER BY pub_date, id").fetchall()
         return [self._episode(r) for r in rows]
 
-    def episode(self, *, sha256: str | None = None, slug: str | None = None,
-                id: int | None = None) -> EpisodeRow | None:
+    def episode(
+        self, *, sha256: str | None = None, slug: str | None = None, id: int | None = None
+    ) -> EpisodeRow | None:
         col, val = next((c, v) for c, v in (("sha256", sha256), ("slug", slug), ("id", id)) if v is not None)
         row = self.db.execute(f"SELECT * FROM episodes WHERE {col} = ?", (val,)).fetchone()
         return self._episode(row) if row else None
@@ -177,7 +202,7 @@ class Catalog:
         with self.transaction() as tx:
             tx.execute(
                 "INSERT INTO episodes (sha256, guid, slug, source, first_seen, pub_date) VALUES (?, ?, ?, ?, ?, ?)",
-                (sha256, guid, slug, source, now(), pub_date),
+                (sha256, guid, slug, source, utc_now(), pub_date),
             )
         ep = self.episode(sha256=sha256)
         assert ep is not None
@@ -197,17 +222,33 @@ class Catalog:
             tx.execute(
                 "INSERT OR REPLACE INTO stages (episode_id, stage, status, fingerprint, started_at) "
                 "VALUES (?, ?, 'running', ?, ?)",
-                (episode_id, stage, fingerprint, now()),
+                (episode_id, stage, fingerprint, utc_now()),
             )
 
-    def stage_finished(self, episode_id: int, stage: str, *, seconds: float,
-                       result: dict | None = None, error: str | None = None) -> None:
+    def stage_finished(
+        self,
+        episode_id: int,
+        stage: str,
+        *,
+        seconds: float,
+        result: dict[str, Any] | None = None,
+        error: str | None = None,
+        warnings: list[str] | None = None,
+    ) -> None:
         with self.transaction() as tx:
             tx.execute(
-                "UPDATE stages SET status = ?, error = ?, finished_at = ?, seconds = ?, result = ? "
-                "WHERE episode_id = ? AND stage = ?",
-                ("failed" if error else "done", error, now(), round(seconds, 3),
-                 json.dumps(result or {}, sort_keys=True), episode_id, stage),
+                "UPDATE stages SET status = ?, error = ?, finished_at = ?, seconds = ?, result = ?, "
+                "warnings = ? WHERE episode_id = ? AND stage = ?",
+                (
+                    "failed" if error else "done",
+                    error,
+                    utc_now(),
+                    round(seconds, 3),
+                    json.dumps(result or {}, sort_keys=True),
+                    json.dumps(warnings) if warnings else None,
+                    episode_id,
+                    stage,
+                ),
             )
 
     # -- show-level values assigned once ----------------------------------------------------
@@ -226,8 +267,10 @@ class Catalog:
     def set_problems(self, problems: dict[str, str]) -> None:
         with self.transaction() as tx:
             tx.execute("DELETE FROM problems")
-            tx.executemany("INSERT INTO problems VALUES (?, ?, ?)",
-                           [(src, msg, now()) for src, msg in sorted(problems.items())])
+            tx.executemany(
+                "INSERT INTO problems VALUES (?, ?, ?)",
+                [(src, msg, utc_now()) for src, msg in sorted(problems.items())],
+            )
 
     def problems(self) -> dict[str, str]:
         return {r[0]: r[1] for r in self.db.execute("SELECT source, message FROM problems ORDER BY source")}

@@ -3,6 +3,7 @@
 Exit codes: 0 success; 1 a recording (or the file given) failed; 2 usage or configuration
 error; 3 the show is busy (another podkit holds its lock); 130 interrupted.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -12,65 +13,99 @@ import sys
 import time
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (BarColumn, Progress, TaskProgressColumn, TextColumn,
-                           TimeRemainingColumn)
+from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from . import __version__
-from .config import init_show
-from .errors import ConfigError, PodkitError
-from .normalise import NormaliseOptions, normalise
-from .pipeline import Reporter, run_show, show_status
+from .errors import ConfigError, MediaError, PodkitError
+from .runner.reporter import Reporter
+from .transcribe.options import (
+    DEFAULT_BEAM_SIZE,
+    DEFAULT_DEVICE,
+    DEFAULT_ENGINE,
+    DEFAULT_MODEL,
+    DEVICES,
+    ENGINES,
+    FORMATS,
+)
+
+if TYPE_CHECKING:
+    from .ingest import Episode
+
+# Everything heavy (numpy, ffmpeg's glue, the Whisper engines, lxml) is imported inside the
+# command that needs it: ``podkit --help`` and ``podkit lint`` start in a blink.
 
 err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 out = Console(highlight=False, soft_wrap=True, emoji=False)
 
 
+def _table(title: str, *columns: str) -> Table:
+    """A table whose cells wrap rather than cut: paths stay whole in a narrow terminal."""
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table
+
+
+def _print_table(table: Table) -> None:
+    """In a terminal, as wide as it is; in a pipe or a file, as wide as the table needs, so
+    nothing is folded or cut for the script or the log that reads it."""
+    if out.is_terminal:
+        out.print(table)
+    else:
+        Console(highlight=False, emoji=False, width=100_000, file=out.file).print(table, crop=False)
+
+
 class ConsoleReporter(Reporter):
     """Progress bars on stderr (rich); silent with --quiet."""
 
-    def __init__(self, *, quiet: bool = False, verbose: bool = False):
+    def __init__(self, *, quiet: bool = False, verbose: bool = False, current: str = ""):
         self.quiet, self.verbose = quiet, verbose
         self.bar: Progress | None = None
-        self.task = None
-        self.current = ""
+        self.task: TaskID | None = None
+        self.current = current
         self.step = ""
         self.started = 0.0
 
-    def _close(self) -> None:
+    def close(self) -> None:
         if self.bar:
             self.bar.stop()
             self.bar = None
 
-    def episode(self, episode, stages) -> None:
+    def episode(self, episode: Episode, stages: list[str]) -> None:
         if not self.quiet:
             err.print(f"[bold]{escape(episode.source)}[/bold] -> {episode.slug}")
 
-    def stage(self, episode, stage) -> None:
+    def stage(self, episode: Episode, stage: str) -> None:
         self.current, self.step = stage, ""
 
     def progress(self, step: str, done: float, total: float | None) -> None:
         if self.quiet or not err.is_terminal:
             return
-        if self.bar is None or step != self.step:
-            self._close()
+        if self.bar is None or self.task is None or step != self.step:
+            self.close()
             self.step = step
             self.started = time.monotonic()
             self.bar = Progress(
-                TextColumn(f"  {self.current}: {step}"), BarColumn(), TaskProgressColumn(),
-                TextColumn("{task.fields[speed]}"), TimeRemainingColumn(),
-                console=err, transient=True,
+                TextColumn(f"  {self.current}: {step}"),
+                BarColumn(),
+                TaskProgressColumn(),
+                TextColumn("{task.fields[speed]}"),
+                TimeRemainingColumn(),
+                console=err,
+                transient=True,
             )
             self.bar.start()
             self.task = self.bar.add_task(step, total=total or None, speed="")
         elapsed = max(time.monotonic() - self.started, 1e-6)
         self.bar.update(self.task, completed=done, total=total or None, speed=f"{done / elapsed:.0f}x")
 
-    def stage_done(self, episode, stage, seconds, error) -> None:
-        self._close()
+    def stage_done(self, episode: Episode, stage: str, seconds: float, error: str | None) -> None:
+        self.close()
         if self.quiet:
             return
         if error:
@@ -79,24 +114,37 @@ class ConsoleReporter(Reporter):
             err.print(f"  {stage} done ({seconds:.1f} s)")
 
     def warn(self, message: str) -> None:
-        self._close()
+        self.close()
         err.print(f"[yellow]warning[/yellow]: {escape(message)}")
 
 
 # -- commands --------------------------------------------------------------------------------
 
 
-def cmd_init(args) -> int:
-    path = init_show(args.dir, title=args.title, author=args.author, email=args.email,
-                     url=args.url, language=args.language, category=args.category,
-                     explicit=args.explicit)
+def cmd_init(args: argparse.Namespace) -> int:
+    from .config import init_show
+
+    path = init_show(
+        args.dir,
+        title=args.title,
+        author=args.author,
+        email=args.email,
+        url=args.url,
+        language=args.language,
+        category=args.category,
+        explicit=args.explicit,
+    )
     if not args.quiet:
-        out.print(f"created {path}; put recordings in {Path(args.dir) / 'audio'} and run "
-                  f"'podkit run {args.dir}'", markup=False)
+        out.print(
+            f"created {path}; put recordings in {Path(args.dir) / 'audio'} and run 'podkit run {args.dir}'",
+            markup=False,
+        )
     return 0
 
 
-def cmd_run(args) -> int:
+def cmd_run(args: argparse.Namespace) -> int:
+    from .runner import run_show
+
     reporter = ConsoleReporter(quiet=args.quiet, verbose=args.verbose)
     report = run_show(args.dir, reporter=reporter, wait=args.wait, settle=args.settle)
     for note in report.notes:
@@ -106,53 +154,48 @@ def cmd_run(args) -> int:
     failed = report.failures
     if not args.quiet:
         worked = [o for o in done if o.ran]
-        out.print(f"{len(done)} episode(s) up to date ({len(worked)} processed now), "
-                  f"{len(failed)} failed")
+        out.print(f"{len(done)} episode(s) up to date ({len(worked)} processed now), {len(failed)} failed")
         for o in worked:
             out.print(f"  {o.slug}: {', '.join(o.ran)} -> public/media/{o.slug}.mp3")
         if report.feed:
             out.print(f"feed: {report.feed} ({report.feed_items} episode(s))", markup=False)
     for o in failed:
         err.print(f"[red]failed[/red]: {escape(o.error or '')}")
-    return 1 if failed else 0
+    if report.stopped:
+        err.print(f"[red]{escape(report.stopped)}[/red]")
+    return report.exit_code
 
 
-def cmd_status(args) -> int:
+def cmd_status(args: argparse.Namespace) -> int:
+    from .runner import STAGE_NAMES, show_status
+
     status = show_status(args.dir)
     if args.json:
-        print(json.dumps(status, indent=2, sort_keys=True))
+        print(json.dumps(status.to_dict(), indent=2, sort_keys=True))
         return 0
-    table = Table(title=status["show"])
-    table.add_column("episode")
-    table.add_column("recording")
-    from .pipeline import STAGES
-
-    for s in STAGES:
-        table.add_column(s.name)
-    table.add_column("loudness")
-    for ep in status["episodes"]:
-        norm = ep["stages"]["normalise"].get("result") or {}
-        loudness = (f"{norm['output_loudness']:.1f} LUFS, {norm['output_true_peak']:.1f} dBTP"
-                    if "output_loudness" in norm else "")
-        cells = []
-        for s in STAGES:
-            st = ep["stages"][s.name]
-            mark = {"done": "[green]done[/green]", "failed": "[red]failed[/red]",
-                    "running": "[yellow]interrupted[/yellow]"}.get(st["status"], st["status"])
-            cells.append(mark)
-        table.add_row(ep["slug"], escape(ep["source"]) + ("" if ep["recording_present"] else " (gone)"),
-                      *cells, loudness)
-    out.print(table)
-    for ep in status["episodes"]:
-        for name, st in ep["stages"].items():
-            if st.get("error"):
-                out.print(f"[red]{ep['slug']} {name}[/red]: {escape(st['error'])}")
-    for source, message in status["problems"].items():
+    table = _table(status.show, "episode", "recording", *STAGE_NAMES, "loudness")
+    marks = {"done": "[green]done[/green]", "failed": "[red]failed[/red]", "running": "[yellow]interrupted[/yellow]"}
+    for ep in status.episodes:
+        norm = ep.loudness
+        loudness = f"{norm.output_loudness:.1f} LUFS, {norm.output_true_peak:.1f} dBTP" if norm else ""
+        cells = [marks.get(rec.status, rec.status) if rec else "pending" for rec in ep.stages.values()]
+        table.add_row(ep.slug, escape(ep.source) + ("" if ep.recording_present else " (gone)"), *cells, loudness)
+    _print_table(table)
+    for ep in status.episodes:
+        for name, rec in ep.stages.items():
+            if rec and rec.error:
+                out.print(f"[red]{ep.slug} {name}[/red]: {escape(rec.error)}")
+            for warning in rec.warnings if rec else []:
+                out.print(f"[yellow]{ep.slug} {name}[/yellow]: {escape(warning)}")
+    for message in status.problems.values():
         out.print(f"[red]not an episode[/red]: {escape(message)}")
     return 0
 
 
-def cmd_normalise(args) -> int:
+def cmd_normalise(args: argparse.Namespace) -> int:
+    from .fsutil import atomic_path
+    from .normalise import NormaliseOptions, normalise
+
     src, dest = Path(args.input), Path(args.output)
     if not src.is_file():
         raise ConfigError("no such file; give the recording to normalise", path=src)
@@ -160,6 +203,8 @@ def cmd_normalise(args) -> int:
         raise ConfigError("output must be an .mp3 file", path=dest)
     if src.resolve() == dest.resolve():
         raise ConfigError("output would overwrite the input; recordings are never modified", path=dest)
+    if args.bitrate is not None and not 8 <= args.bitrate <= 320:
+        raise ConfigError(f"--bitrate must be an MP3 bitrate from 8 to 320 kbit/s, not {args.bitrate}")
     defaults = NormaliseOptions()
     options = NormaliseOptions(
         true_peak=args.true_peak if args.true_peak is not None else defaults.true_peak,
@@ -167,14 +212,12 @@ def cmd_normalise(args) -> int:
         bitrate_mono=args.bitrate or defaults.bitrate_mono,
         trim_silence=not args.no_trim,
     )
-    reporter = ConsoleReporter(quiet=args.quiet)
-    reporter.current = "normalise"
-    from .fsutil import atomic_path
-
+    reporter = ConsoleReporter(quiet=args.quiet, current="normalise")
     with atomic_path(dest) as tmp:
-        result = normalise(src, tmp, options, target=args.target, progress=reporter.progress,
-                           verify=True if args.verify else None)
-    reporter._close()
+        result = normalise(
+            src, tmp, options, target=args.target, progress=reporter.progress, verify=True if args.verify else None
+        )
+    reporter.close()
     if not args.quiet:
         how = "measured" if result.verified else "predicted"
         out.print(
@@ -187,75 +230,88 @@ def cmd_normalise(args) -> int:
     return 0
 
 
-def cmd_transcribe(args) -> int:
+def cmd_transcribe(args: argparse.Namespace) -> int:
     from .transcribe import TranscribeOptions, transcribe_file, write
-    from .transcribe.formats import parse_formats
+    from .transcribe.models import resolve
+    from .transcribe.options import parse_formats
 
     formats = parse_formats(args.format)
-    options = TranscribeOptions(engine=args.engine, model=args.model, language=args.language,
-                                beam_size=args.beam_size, device=args.device,
-                                batch_size=args.batch_size, formats=tuple(formats))
+    options = TranscribeOptions(
+        engine=args.engine,
+        model=args.model,
+        language=args.language,
+        beam_size=args.beam_size,
+        device=args.device,
+        batch_size=args.batch_size,
+        formats=formats,
+    )
     files = [Path(f) for f in args.files]
     for f in files:
         if not f.is_file():
             raise ConfigError("no such file; give the recordings to transcribe", path=f)
+    resolve(options.model)  # a model that is not here is a usage error, before any work
     outdir = Path(args.output) if args.output else None
-    reporter = ConsoleReporter(quiet=args.quiet)
-    reporter.current = "transcribe"
+    reporter = ConsoleReporter(quiet=args.quiet, current="transcribe")
     failed = 0
     speakers = tuple(s.strip() for s in args.speakers.split(",")) if args.speakers else ()
     for f in files:
         started = time.monotonic()
         try:
-            transcript = transcribe_file(f, options, speakers=speakers, tracks=args.tracks,
-                                         progress=reporter.progress)
-        except PodkitError as exc:
-            reporter._close()
+            transcript = transcribe_file(f, options, speakers=speakers, tracks=args.tracks, progress=reporter.progress)
+        except MediaError as exc:  # this file's problem: say so, go on with the others
+            reporter.close()
             err.print(f"podkit: error: {exc}", markup=False)
             failed += 1
             continue
-        reporter._close()
+        reporter.close()
         written = write(transcript, (outdir or f.parent) / f.stem, formats)
         if not args.quiet:
             seconds = time.monotonic() - started
             speed = transcript.duration / seconds if seconds else 0
-            out.print(f"{f}: {len(transcript.segments)} segments, {transcript.duration:.1f} s of audio "
-                      f"in {seconds:.1f} s ({speed:.1f}x real time) -> "
-                      + ", ".join(str(p) for p in written), markup=False)
+            out.print(
+                f"{f}: {len(transcript.segments)} segments, {transcript.duration:.1f} s of audio "
+                f"in {seconds:.1f} s ({speed:.1f}x real time) -> " + ", ".join(str(p) for p in written),
+                markup=False,
+            )
     return 1 if failed else 0
 
 
-def cmd_notes(args) -> int:
+def cmd_notes(args: argparse.Namespace) -> int:
+    from .clock import clock
     from .config import Sidecar, load_sidecar
-    from .notes import SegmentOptions, clock, make_notes, write_notes
-    from .transcribe.formats import read_json
+    from .notes import NotesOptions, make_notes, write_notes
+    from .transcribe import read_json
 
     src = Path(args.transcript)
     if not src.is_file():
         raise ConfigError("no such transcript; give a Podcasting 2.0 JSON transcript", path=src)
+    if args.min_story <= 0:
+        raise ConfigError(f"--min-story must be more than 0 seconds, not {args.min_story:g}")
+    if args.stories is not None and args.stories < 1:
+        raise ConfigError(f"--stories must be 1 or more, not {args.stories}")
     try:
-        transcript = read_json(src)
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ConfigError(f"is not a Podcasting 2.0 JSON transcript ({exc.__class__.__name__}: {exc})", path=src) from None
+        transcript = read_json(src, language=args.language)
+    except MediaError as exc:  # the file given is not what the command takes: a usage error
+        raise ConfigError(exc.message, path=src) from None
     sidecar = Sidecar()
     if args.sidecar:
         side = Path(args.sidecar)
         if not side.is_file():
             raise ConfigError("no such sidecar", path=side)
         sidecar = load_sidecar(side)
-    options = SegmentOptions(min_story_s=args.min_story, stories=args.stories or sidecar.stories)
+    options = NotesOptions(min_story_s=args.min_story, stories=args.stories or sidecar.stories)
     notes = make_notes(transcript, sidecar.links, options)
     outdir = Path(args.output) if args.output else src.parent
     stem = src.name[: -len(".json")] if src.name.endswith(".json") else src.stem
     files = write_notes(notes, outdir / stem)
     if not args.quiet:
-        for i, st in enumerate(notes.stories):
-            out.print(f"{clock(0 if i == 0 else st.start)} {st.title}", markup=False)
+        for st in notes.stories:
+            out.print(f"{clock(st.start)} {st.title}", markup=False)
         out.print("-> " + ", ".join(str(f) for f in files), markup=False)
     return 0
 
 
-def cmd_lint(args) -> int:
+def cmd_lint(args: argparse.Namespace) -> int:
     from .publish.lint import lint
 
     feed = Path(args.feed)
@@ -270,7 +326,7 @@ def cmd_lint(args) -> int:
     return 1 if errors else 0
 
 
-def cmd_serve(args) -> int:
+def cmd_serve(args: argparse.Namespace) -> int:
     from .config import load_show
     from .publish.serve import make_server
 
@@ -281,10 +337,12 @@ def cmd_serve(args) -> int:
         server = make_server(show.public_dir, args.host, args.port)
     except OSError as exc:
         raise ConfigError(f"cannot listen on {args.host}:{args.port} ({exc.strerror}); try --port N") from None
-    server.verbose = args.verbose
+    server.verbose = args.verbose  # type: ignore[attr-defined]
     host, port = server.server_address[:2]
-    out.print(f"serving {show.public_dir} at http://{host}:{port}/ (feed: http://{host}:{port}/feed.xml); "
-              "Ctrl-C stops", markup=False)
+    out.print(
+        f"serving {show.public_dir} at http://{host!s}:{port}/ (feed: http://{host!s}:{port}/feed.xml); Ctrl-C stops",
+        markup=False,
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:  # Ctrl-C is how a preview ends: not an error
@@ -294,37 +352,36 @@ def cmd_serve(args) -> int:
     return 0
 
 
-def cmd_rebuild(args) -> int:
-    from .pipeline import rebuild_show
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from .runner import rebuild_show
 
     report = rebuild_show(args.dir, wait=args.wait)
     if not args.quiet:
         if report.moved_aside:
             out.print(f"the old catalog is kept as {report.moved_aside}", markup=False)
-        out.print(f"catalog rebuilt: {report.episodes} episode(s), {report.recovered} with the GUID and "
-                  f"date they were published with; run 'podkit run {args.dir}' to refresh their files",
-                  markup=False)
+        out.print(
+            f"catalog rebuilt: {report.episodes} episode(s), {report.recovered} with the GUID and "
+            f"date they were published with; run 'podkit run {args.dir}' to refresh their files",
+            markup=False,
+        )
     for message in report.problems.values():
         err.print(f"[red]not an episode[/red]: {escape(message)}")
     return 0
 
 
-def cmd_watch(args) -> int:
+def cmd_watch(args: argparse.Namespace) -> int:
     from .watch import Watcher
 
-    return Watcher(args.dir, settle=args.settle, poll=args.poll, polling=args.polling,
-                   quiet=args.quiet).run()
+    return Watcher(args.dir, settle=args.settle, poll=args.poll, polling=args.polling, quiet=args.quiet).run()
 
 
-def cmd_models(args) -> int:
+def cmd_models(args: argparse.Namespace) -> int:
     from .transcribe.models import available
 
-    table = Table(title="Whisper models podkit can use here")
-    for col in ("model", "engines", "where"):
-        table.add_column(col)
+    table = _table("Whisper models podkit can use here", "model", "engines", "where")
     for row in available():
         table.add_row(*(escape(c) for c in row))
-    out.print(table)
+    _print_table(table)
     return 0
 
 
@@ -337,8 +394,9 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("-v", "--verbose", action="store_true", help="say more")
     common.add_argument("--debug", action="store_true", help="show tracebacks and ffmpeg commands")
 
-    parser = argparse.ArgumentParser(prog="podkit", parents=[common],
-                                     description="Turn recordings into a published podcast.")
+    parser = argparse.ArgumentParser(
+        prog="podkit", parents=[common], description="Turn recordings into a published podcast."
+    )
     parser.add_argument("--version", action="version", version=f"podkit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -357,22 +415,40 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", parents=[common], help="process every new or unfinished recording")
     p.add_argument("dir")
-    p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
-                   help="when another podkit is working on the show, wait this long for it")
-    p.add_argument("--settle", type=float, default=0.0, metavar="SECONDS",
-                   help="leave alone recordings modified less than this long ago (still arriving)")
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="when another podkit is working on the show, wait this long for it",
+    )
+    p.add_argument(
+        "--settle",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="leave alone recordings modified less than this long ago (still arriving)",
+    )
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("rebuild", parents=[common],
-                       help="recreate a lost or damaged catalog from the recordings and the published feed")
+    p = sub.add_parser(
+        "rebuild",
+        parents=[common],
+        help="recreate a lost or damaged catalog from the recordings and the published feed",
+    )
     p.add_argument("dir")
     p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS")
     p.set_defaults(func=cmd_rebuild)
 
     p = sub.add_parser("watch", parents=[common], help="process every recording dropped into audio/")
     p.add_argument("dir")
-    p.add_argument("--settle", type=float, default=5.0, metavar="SECONDS",
-                   help="a file is taken once its size and time are unchanged this long (default 5)")
+    p.add_argument(
+        "--settle",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="a file is taken once its size and time are unchanged this long (default 5)",
+    )
     p.add_argument("--poll", type=float, default=2.0, metavar="SECONDS", help="polling interval")
     p.add_argument("--polling", action="store_true", help="poll instead of inotify")
     p.set_defaults(func=cmd_watch)
@@ -382,12 +458,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_status)
 
-    p = sub.add_parser("normalise", aliases=["normalize"], parents=[common],
-                       help="normalise one file to an MP3 (the stage on its own)")
+    p = sub.add_parser(
+        "normalise", aliases=["normalize"], parents=[common], help="normalise one file to an MP3 (the stage on its own)"
+    )
     p.add_argument("input", metavar="IN")
     p.add_argument("output", metavar="OUT")
-    p.add_argument("--target", type=float, metavar="LUFS",
-                   help="integrated loudness (default -16 stereo, -19 mono)")
+    p.add_argument("--target", type=float, metavar="LUFS", help="integrated loudness (default -16 stereo, -19 mono)")
     p.add_argument("--true-peak", type=float, metavar="DBTP", help="ceiling (default -1)")
     p.add_argument("--bitrate", type=int, metavar="KBPS", help="MP3 bitrate (default 128 stereo, 64 mono)")
     p.add_argument("--no-trim", action="store_true", help="keep leading and trailing silence")
@@ -397,12 +473,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("transcribe", parents=[common], help="transcribe files (the stage on its own)")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("-o", "--output", metavar="DIR", help="where to write (default: beside each file)")
-    p.add_argument("--engine", default="faster-whisper", choices=["faster-whisper", "openai-whisper"])
-    p.add_argument("--model", default="tiny.en", help="name (tiny.en is bundled) or path")
+    p.add_argument("--engine", default=DEFAULT_ENGINE, choices=ENGINES)
+    p.add_argument("--model", default=DEFAULT_MODEL, help=f"name ({DEFAULT_MODEL} is bundled) or path")
     p.add_argument("--language", default=None, help="spoken language (default: detect)")
-    p.add_argument("--beam-size", type=int, default=5)
-    p.add_argument("--format", default="json,vtt,srt,txt,html", help="comma-separated formats")
-    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    p.add_argument("--beam-size", type=int, default=DEFAULT_BEAM_SIZE)
+    p.add_argument("--format", default=",".join(FORMATS), help="comma-separated formats")
+    p.add_argument("--device", default=DEFAULT_DEVICE, choices=DEVICES)
     p.add_argument("--batch-size", type=int, default=0, help="faster-whisper batched inference (GPU)")
     p.add_argument("--speakers", help="comma-separated speaker names")
     p.add_argument("--tracks", choices=["channels"], help="one speaker per channel")
@@ -414,6 +490,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="DIR", help="where to write (default: beside the transcript)")
     p.add_argument("--stories", type=int, help="number of stories (default: found automatically)")
     p.add_argument("--min-story", type=float, default=20.0, metavar="SECONDS", help="shortest story (default 20)")
+    p.add_argument("--language", help="the transcript's language (default: the file's own, else und)")
     p.set_defaults(func=cmd_notes)
 
     p = sub.add_parser("lint", parents=[common], help="check a feed against Apple's and Podcasting 2.0 rules")
@@ -447,11 +524,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print("podkit: interrupted", markup=False)
         return 130
-    except Exception as exc:  # a bug: still one line, the traceback with --debug
+    except Exception as exc:  # noqa: BLE001 - a bug: still one line, the traceback with --debug
         if args.debug:
             traceback.print_exc()
-        err.print(f"podkit: internal error: {exc.__class__.__name__}: {exc} "
-                  "(run again with --debug for the traceback)", markup=False)
+        err.print(
+            f"podkit: internal error: {exc.__class__.__name__}: {exc} (run again with --debug for the traceback)",
+            markup=False,
+        )
         return 1
 
 

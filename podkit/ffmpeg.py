@@ -2,6 +2,7 @@
 
 The binaries are found on PATH, or named by ``PODKIT_FFMPEG`` / ``PODKIT_FFPROBE``.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -28,7 +29,7 @@ from .errors import MediaError, ToolError
 log = logging.getLogger(__name__)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def binary(name: str) -> str:
     """Absolute path of ``ffmpeg`` or ``ffprobe``, or a ToolError saying how to get it."""
     override = os.environ.get(f"PODKIT_{name.upper()}")
@@ -82,8 +83,7 @@ def probe(path: Path) -> Probe:
         # ffprobe starts its reason with the path, which the error names already
         reason = exc.message.removeprefix("ffprobe failed: ").removeprefix(f"{path}: ")
         raise MediaError(
-            f"not a readable audio file ({reason}); "
-            "export it again as WAV, FLAC, MP3, M4A, OGG or Opus",
+            f"not a readable audio file ({reason}); export it again as WAV, FLAC, MP3, M4A, OGG or Opus",
             path=path,
         ) from None
     info = json.loads(out or "{}")
@@ -109,8 +109,15 @@ class Decoder:
     the duration. Iterate ``chunks()``; after it ends, ``frames`` holds the total decoded.
     """
 
-    def __init__(self, path: Path, *, rate: int, channels: int, chunk_frames: int = 1 << 16,
-                 source: Iterator[bytes] | None = None):
+    def __init__(
+        self,
+        path: Path,
+        *,
+        rate: int,
+        channels: int,
+        chunk_frames: int = 1 << 16,
+        source: Iterator[bytes] | None = None,
+    ):
         self.path = Path(path)
         self.rate = rate
         self.channels = channels
@@ -127,14 +134,32 @@ class Decoder:
 
     def chunks(self) -> Iterator[np.ndarray]:
         args = [
-            "-v", "error", "-i", "pipe:0" if self.source else str(self.path), "-map", "0:a:0",
-            "-vn", "-sn", "-dn", "-ac", str(self.channels), "-ar", str(self.rate),
-            "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1",
+            "-v",
+            "error",
+            "-i",
+            "pipe:0" if self.source else str(self.path),
+            "-map",
+            "0:a:0",
+            "-vn",
+            "-sn",
+            "-dn",
+            "-ac",
+            str(self.channels),
+            "-ar",
+            str(self.rate),
+            "-f",
+            "f32le",
+            "-acodec",
+            "pcm_f32le",
+            "pipe:1",
         ]
         frame_bytes = 4 * self.channels
         with tempfile.TemporaryFile() as err:
             proc = subprocess.Popen(
-                _command("ffmpeg", args), stdout=subprocess.PIPE, stderr=err, bufsize=0,
+                _command("ffmpeg", args),
+                stdout=subprocess.PIPE,
+                stderr=err,
+                bufsize=0,
                 stdin=subprocess.PIPE if self.source else subprocess.DEVNULL,
             )
             feeder = None
@@ -196,9 +221,26 @@ def mix(tracks: list[Path], out: Path) -> Path:
     inputs = [arg for t in tracks for arg in ("-i", str(t))]
     channels = max(probe(t).channels for t in tracks)
     graph = "".join(f"[{i}:a:0]" for i in range(len(tracks)))
-    graph += f"amix=inputs={len(tracks)}:duration=longest:normalize=0,aformat=channel_layouts={'mono' if channels == 1 else 'stereo'}"
-    run("ffmpeg", ["-nostdin", "-v", "error", "-y", *inputs, "-filter_complex", graph,
-                   "-c:a", "pcm_f32le", "-f", "wav", str(out)], path=tracks[0])
+    layout = "mono" if channels == 1 else "stereo"
+    graph += f"amix=inputs={len(tracks)}:duration=longest:normalize=0,aformat=channel_layouts={layout}"
+    run(
+        "ffmpeg",
+        [
+            "-nostdin",
+            "-v",
+            "error",
+            "-y",
+            *inputs,
+            "-filter_complex",
+            graph,
+            "-c:a",
+            "pcm_f32le",
+            "-f",
+            "wav",
+            str(out),
+        ],
+        path=tracks[0],
+    )
     return out
 
 
@@ -217,14 +259,39 @@ class Mp3Encoder:
     def __init__(self, out: Path, *, rate: int, channels: int, bitrate_kbps: int):
         self.out = Path(out)
         args = [
-            "-nostdin", "-v", "error", "-y", "-f", "f32le", "-ar", str(rate),
-            "-ac", str(channels), "-i", "pipe:0", "-map_metadata", "-1",
-            "-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k", "-ar", str(rate),
-            "-id3v2_version", "0", "-write_id3v1", "0", "-f", "mp3", str(self.out),
+            "-nostdin",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "f32le",
+            "-ar",
+            str(rate),
+            "-ac",
+            str(channels),
+            "-i",
+            "pipe:0",
+            "-map_metadata",
+            "-1",
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            f"{bitrate_kbps}k",
+            "-ar",
+            str(rate),
+            "-id3v2_version",
+            "0",
+            "-write_id3v1",
+            "0",
+            "-f",
+            "mp3",
+            str(self.out),
         ]
-        self._err = tempfile.TemporaryFile()
+        self._err = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close() or abort()
         self._proc = subprocess.Popen(
-            _command("ffmpeg", args), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+            _command("ffmpeg", args),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
             stderr=self._err,
         )
         _widen_pipe(self._proc.stdin)

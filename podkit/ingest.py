@@ -2,23 +2,71 @@
 
 A recording is known by the SHA-256 of its bytes, so renaming or re-dropping it does not
 make a new episode. Files that cannot become episodes are returned as problems, one line each.
+
+One module, not a package like the other stages: ingest has no options, no heavy
+dependencies and no files of its own to write; it produces the ``Episode`` record that the
+runner carries through the stages, so that record lives here.
 """
+
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import re
 import time
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .catalog import Catalog, now
-from .config import AUDIO_EXTENSIONS, ShowConfig, load_sidecar, sidecar_path
+from .catalog import Catalog, EpisodeRow, utc_now
+from .config import AUDIO_EXTENSIONS, ShowConfig, Sidecar, load_sidecar, sidecar_path
 from .errors import PodkitError
 from .fsutil import sha256_file
-from .model import Episode, slugify
 
 # Names a copy or sync tool uses while a file is still arriving: left alone until renamed.
 IN_PROGRESS_SUFFIXES = (".part", ".partial", ".crdownload", ".download", ".tmp", "~")
+
+
+def slugify(name: str) -> str:
+    """Lowercase ASCII letters, digits and hyphens: 'Épisode 1: Café!' -> 'episode-1-cafe'."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    return slug[:80].rstrip("-") or "episode"
+
+
+def title_from_name(stem: str) -> str:
+    return re.sub(r"[_\s]+", " ", stem).strip() or stem
+
+
+@dataclass
+class Episode:
+    """One recording on its way to a published episode."""
+
+    row: EpisodeRow
+    recording: Path  # the recording; for a multitrack episode, its sidecar
+    sidecar: Sidecar
+    tracks: tuple[Path, ...] = ()  # one file per speaker, mixed for publishing
+
+    @property
+    def slug(self) -> str:
+        return self.row.slug
+
+    @property
+    def guid(self) -> str:
+        return self.row.guid
+
+    @property
+    def source(self) -> str:
+        return self.row.source
+
+    @property
+    def title(self) -> str:
+        return self.sidecar.title or title_from_name(self.recording.stem)
+
+    @property
+    def pub_date(self) -> dt.datetime:
+        return self.sidecar.pub_date or dt.datetime.fromisoformat(self.row.pub_date)
 
 
 @dataclass
@@ -58,8 +106,7 @@ def candidates(audio_dir: Path) -> tuple[list[Path], list[Path], dict[str, str],
             recordings.append(path)
         else:
             problems[name] = (
-                f"{path}: unsupported file type '{path.suffix or name}'; podkit reads "
-                f"{' '.join(AUDIO_EXTENSIONS)}"
+                f"{path}: unsupported file type '{path.suffix or name}'; podkit reads {' '.join(AUDIO_EXTENSIONS)}"
             )
     return recordings, lone, problems, notes
 
@@ -80,11 +127,12 @@ def _track_episodes(catalog: Catalog, audio_dir: Path, lone: list[Path], out: In
         missing = [t.name for t in tracks if not t.is_file()]
         empty = [t.name for t in tracks if t.is_file() and t.stat().st_size == 0]
         if missing or empty:
-            what = f"track {', '.join(missing)} not found in audio/" if missing else f"track {', '.join(empty)} is empty"
+            what = (
+                f"track {', '.join(missing)} not found in audio/" if missing else f"track {', '.join(empty)} is empty"
+            )
             out.problems[side_path.name] = f"{side_path}: {what}; copy it in or fix 'tracks'"
             continue
-        digest = hashlib.sha256(
-            ("tracks:" + ",".join(_hash(catalog, t, t.name) for t in tracks)).encode()).hexdigest()
+        digest = hashlib.sha256(("tracks:" + ",".join(_hash(catalog, t, t.name) for t in tracks)).encode()).hexdigest()
         found.append((digest, side_path, sidecar, tracks))
     return found
 
@@ -94,8 +142,8 @@ def ingest(show: ShowConfig, catalog: Catalog, *, settle: float = 0.0) -> Ingest
     out = Ingested()
     recordings, lone, out.problems, out.notes = candidates(show.audio_dir)
     if settle > 0:
-        now = time.time()
-        arriving = [p for p in recordings if now - p.stat().st_mtime < settle]
+        started = time.time()
+        arriving = [p for p in recordings if started - p.stat().st_mtime < settle]
         for path in arriving:
             out.notes.append(f"{path}: still arriving; taken once unchanged for {settle:g} s")
         recordings = [p for p in recordings if p not in arriving]
@@ -156,8 +204,10 @@ def _one_recording_per_episode_number(found: dict, out: Ingested) -> None:
         key = (sidecar.season, sidecar.episode)
         if key in claimed:
             what = f"episode {sidecar.episode}" + (f" of season {sidecar.season}" if sidecar.season else "")
-            out.problems[path.name] = (f"{sidecar_path(path)}: {what} is already {claimed[key].name}; "
-                                       "give this recording another episode number")
+            out.problems[path.name] = (
+                f"{sidecar_path(path)}: {what} is already {claimed[key].name}; "
+                "give this recording another episode number"
+            )
             del found[digest]
         else:
             claimed[key] = path
@@ -182,5 +232,5 @@ def _new_episode(catalog: Catalog, digest: str, path: Path, sidecar, known: dict
             )
         n += 1
         slug = f"{wanted[:76]}-{n}"
-    pub = (sidecar.pub_date.isoformat() if sidecar.pub_date else now())
+    pub = sidecar.pub_date.isoformat() if sidecar.pub_date else utc_now()
     return catalog.add_episode(sha256=digest, guid=str(uuid.uuid4()), slug=slug, source=path.name, pub_date=pub)

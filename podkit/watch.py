@@ -8,6 +8,7 @@ returned after each pass, a crash there does not stop the watch, and the show's 
 it to one writer. SIGINT/SIGTERM stop it after the current pass (a second signal ends the
 pass too; the next start resumes it). Logs go to the console and to .podkit/watch.log.
 """
+
 from __future__ import annotations
 
 import logging
@@ -39,8 +40,7 @@ def _snapshot(audio: Path) -> dict[str, tuple[int, int]]:
 
 
 class Watcher:
-    def __init__(self, root, *, settle: float = 5.0, poll: float = 2.0, polling: bool = False,
-                 quiet: bool = False):
+    def __init__(self, root, *, settle: float = 5.0, poll: float = 2.0, polling: bool = False, quiet: bool = False):
         self.show = load_show(root)
         self.root = Path(root)
         self.settle, self.poll, self.polling = settle, poll, polling
@@ -52,8 +52,9 @@ class Watcher:
 
     def _logging(self) -> None:
         self.show.state_dir.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(self.show.state_dir / "watch.log",
-                                                       maxBytes=1 << 20, backupCount=3)
+        handler = logging.handlers.RotatingFileHandler(
+            self.show.state_dir / "watch.log", maxBytes=1 << 20, backupCount=3
+        )
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
         log.addHandler(handler)
         if not self.quiet:
@@ -97,12 +98,12 @@ class Watcher:
 
     def _run_pass(self) -> int:
         self.passes += 1
-        cmd = [sys.executable, "-m", "podkit", "run", str(self.root), "--wait", "600",
-               "--settle", str(self.settle)]
+        cmd = [sys.executable, "-m", "podkit", "run", str(self.root), "--wait", "600", "--settle", str(self.settle)]
         log.info("pass %d: podkit run", self.passes)
         # Its own session: a Ctrl-C in the terminal reaches the watch, which decides.
-        self.worker = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                       text=True, start_new_session=True)
+        self.worker = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+        )
         output, _ = self.worker.communicate()
         code = self.worker.returncode
         self.worker = None
@@ -118,8 +119,12 @@ class Watcher:
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, self._signal)
         observer = self._observe()
-        log.info("watching %s (%s; a file is taken once unchanged for %.1f s)", self.show.audio_dir,
-                 "inotify" if observer else "polling", self.settle)
+        log.info(
+            "watching %s (%s; a file is taken once unchanged for %.1f s)",
+            self.show.audio_dir,
+            "inotify" if observer else "polling",
+            self.settle,
+        )
         done: dict[str, tuple[int, int]] = {}
         seen: dict[str, tuple[tuple[int, int], float]] = {}
         first = True

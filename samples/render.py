@@ -9,6 +9,7 @@ DIR/<recording>.stories.json. Times are seconds from the start of the recording.
 also draws the sample cover (cover.png). pydub assembles the clips: short clips are what it
 is good at.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,18 @@ LEAD_IN = 0.6  # seconds of silence before the first word, as a real recording h
 
 def speak(text: str, voice: dict, out: Path) -> AudioSegment:
     subprocess.run(
-        ["espeak-ng", "-v", voice["espeak"], "-s", str(voice["speed"]), "-p", str(voice["pitch"]),
-         "-w", str(out), text],
+        [
+            "espeak-ng",
+            "-v",
+            voice["espeak"],
+            "-s",
+            str(voice["speed"]),
+            "-p",
+            str(voice["pitch"]),
+            "-w",
+            str(out),
+            text,
+        ],
         check=True,
     )
     return AudioSegment.from_wav(out)
@@ -36,7 +47,7 @@ def speak(text: str, voice: dict, out: Path) -> AudioSegment:
 
 def render(script_path: Path = SCRIPT, out_dir: Path | None = None) -> Path:
     script = tomllib.loads(script_path.read_text())
-    silence = lambda s: AudioSegment.silent(duration=int(s * 1000), frame_rate=22050)  # noqa: E731
+    silence = lambda s: AudioSegment.silent(duration=int(s * 1000), frame_rate=22050)
     audio = silence(LEAD_IN)
     stories = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -49,7 +60,7 @@ def render(script_path: Path = SCRIPT, out_dir: Path | None = None) -> Path:
                     audio += silence(script["gap_between_lines"])
                 audio += speak(line["text"], script["voices"][line["voice"]], Path(tmp) / f"{i}-{j}.wav")
         audio += silence(1.0)
-    for story, nxt in zip(stories, stories[1:] + [None]):
+    for story, nxt in zip(stories, [*stories[1:], None], strict=True):
         story["end"] = nxt["start"] if nxt else round(len(audio) / 1000 - 1.0, 3)
     if out_dir is None:
         out, truth = ROOT / "audio" / f"{script['recording']}.mp3", script_path.parent / "stories.json"
@@ -58,9 +69,10 @@ def render(script_path: Path = SCRIPT, out_dir: Path | None = None) -> Path:
         out = out_dir / f"{script['recording']}.mp3"
         truth = out_dir / f"{script['recording']}.stories.json"
     audio.set_frame_rate(44100).set_channels(1).export(out, format="mp3", bitrate="48k")
-    truth.write_text(json.dumps(
-        {"recording": out.name, "duration": round(len(audio) / 1000, 3), "stories": stories},
-        indent=2) + "\n")
+    truth.write_text(
+        json.dumps({"recording": out.name, "duration": round(len(audio) / 1000, 3), "stories": stories}, indent=2)
+        + "\n"
+    )
     print(f"{out}: {len(audio) / 1000:.1f} s, {out.stat().st_size // 1024} KiB, {len(stories)} stories")
     return out
 

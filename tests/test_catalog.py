@@ -1,4 +1,5 @@
 """The catalog: named migrations, one writer, a clear error when damaged."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -51,11 +52,16 @@ def test_episode_identity_is_unique(tmp_path):
 
 def test_lock_is_exclusive_across_processes(tmp_path):
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys, time; from podkit.catalog import ShowLock; "
-         f"l = ShowLock(__import__('pathlib').Path({str(tmp_path)!r})); l.acquire(); "
-         "print('locked', flush=True); time.sleep(30)"],
-        stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from podkit.catalog import ShowLock; "
+            f"l = ShowLock(__import__('pathlib').Path({str(tmp_path)!r})); l.acquire(); "
+            "print('locked', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         with pytest.raises(BusyError) as info:

@@ -1,4 +1,5 @@
 """The command line: exit codes, one-line errors, the normalise command."""
+
 from __future__ import annotations
 
 import pytest
@@ -22,8 +23,21 @@ def test_usage_error_exits_2():
 
 def test_init_then_status(tmp_path):
     root = tmp_path / "new show"
-    proc = podkit("init", str(root), "--title", "T", "--author", "A", "--email", "a@example.com",
-                  "--url", "https://x.example.com", "--category", "Science/Physics", "--explicit")
+    proc = podkit(
+        "init",
+        str(root),
+        "--title",
+        "T",
+        "--author",
+        "A",
+        "--email",
+        "a@example.com",
+        "--url",
+        "https://x.example.com",
+        "--category",
+        "Science/Physics",
+        "--explicit",
+    )
     assert proc.returncode == 0, proc.stderr
     assert 'category = "Science/Physics"' in (root / "podkit.toml").read_text()
     assert "explicit = true" in (root / "podkit.toml").read_text()
@@ -31,11 +45,14 @@ def test_init_then_status(tmp_path):
     assert proc.returncode == 0 and '"episodes": []' in proc.stdout
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--category", "Cooking"], "'Cooking' is not an Apple Podcasts category"),
-    (["--language", "english please"], "'language' must be a language code"),
-    (["--url", "example.com/pod"], "'url' must be an absolute http(s) URL"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--category", "Cooking"], "'Cooking' is not an Apple Podcasts category"),
+        (["--language", "english please"], "'language' must be a language code"),
+        (["--url", "example.com/pod"], "'url' must be an absolute http(s) URL"),
+    ],
+)
 def test_init_rejects_bad_values_with_exit_2(tmp_path, args, message):
     base = {"--title": "T", "--author": "A", "--email": "a@example.com", "--url": "https://x.example.com"}
     for i in range(0, len(args), 2):

@@ -1,4 +1,5 @@
 """podkit.toml and sidecars: every setting validated, one line naming the key."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,14 +15,26 @@ from .conftest import make_show
 
 def test_init_writes_a_commented_valid_show(tmp_path):
     root = tmp_path / "s"
-    init_show(root, title='Tom "T" & Co', author="Ana", email="ana@example.com",
-              url="https://pod.example.com/", language="en-GB", category="News/Tech News",
-              explicit=True)
+    init_show(
+        root,
+        title='Tom "T" & Co',
+        author="Ana",
+        email="ana@example.com",
+        url="https://pod.example.com/",
+        language="en-GB",
+        category="News/Tech News",
+        explicit=True,
+    )
     text = (root / "podkit.toml").read_text()
     assert text.count("#") > 10  # commented for the person who edits it
     assert tomllib.loads(text)["title"] == 'Tom "T" & Co'
     show = load_show(root)
-    assert (show.title, show.language, show.category, show.explicit) == ('Tom "T" & Co', "en-GB", "News/Tech News", True)
+    assert (show.title, show.language, show.category, show.explicit) == (
+        'Tom "T" & Co',
+        "en-GB",
+        "News/Tech News",
+        True,
+    )
     assert show.resolved_feed_url == "https://pod.example.com/feed.xml"
     assert show.normalise.target_stereo == -16.0 and show.normalise.target_mono == -19.0
     for folder in ("audio", "transcripts", "public"):
@@ -34,16 +47,19 @@ def test_init_refuses_to_overwrite(tmp_path):
         make_show(tmp_path / "s")
 
 
-@pytest.mark.parametrize("line,message", [
-    ('titel = "x"', "unknown key 'titel'"),
-    ("explicit = \"yes\"", "'explicit' must be true or false"),
-    ('category = "Cooking"', "'Cooking' is not an Apple Podcasts category"),
-    ('category = "News/Cooking"', "is not an Apple Podcasts category"),
-    ('language = "english!"', "'language' must be a language code"),
-    ('url = "/relative/path"', "'url' must be an absolute http(s) URL"),
-    ('email = "not-an-address"', "'email' must be an e-mail address"),
-    ('cover = "missing.png"', "'cover' file"),
-])
+@pytest.mark.parametrize(
+    "line,message",
+    [
+        ('titel = "x"', "unknown key 'titel'"),
+        ('explicit = "yes"', "'explicit' must be true or false"),
+        ('category = "Cooking"', "'Cooking' is not an Apple Podcasts category"),
+        ('category = "News/Cooking"', "is not an Apple Podcasts category"),
+        ('language = "english!"', "'language' must be a language code"),
+        ('url = "/relative/path"', "'url' must be an absolute http(s) URL"),
+        ('email = "not-an-address"', "'email' must be an e-mail address"),
+        ('cover = "missing.png"', "'cover' file"),
+    ],
+)
 def test_bad_show_settings_name_the_key(tmp_path, line, message):
     root = make_show(tmp_path / "s")
     key = line.split(" =")[0]
@@ -79,7 +95,9 @@ def _sidecar(tmp_path, text):
 
 
 def test_full_sidecar(tmp_path):
-    rec = _sidecar(tmp_path, """
+    rec = _sidecar(
+        tmp_path,
+        """
 title = "Episode <one> & \\"more\\""
 description = "d"
 season = 2
@@ -92,32 +110,36 @@ speakers = ["Ana", "Ben"]
 [[links]]
 title = "A link"
 url = "https://example.org/a"
-""")
+""",
+    )
     side = load_sidecar(rec)
     assert side.title == 'Episode <one> & "more"'
     assert (side.season, side.episode, side.episode_type, side.slug) == (2, 7, "bonus", "ep-7")
-    assert side.pub_date == dt.datetime(2026, 11, 20, 8, tzinfo=dt.timezone.utc)
+    assert side.pub_date == dt.datetime(2026, 11, 20, 8, tzinfo=dt.UTC)
     assert side.links[0].url == "https://example.org/a" and side.speakers == ("Ana", "Ben")
 
 
-@pytest.mark.parametrize("text,message", [
-    ("title = ", "is not valid TOML"),
-    ('titel = "x"', "unknown key 'titel'"),
-    ('episode = "seven"', "'episode' must be an integer"),
-    ("episode = 0", "'episode' must be 1 or more"),
-    ('episode_type = "teaser"', "'episode_type' must be one of full, trailer, bonus"),
-    ('slug = "../../etc/x"', "'slug' must be lowercase letters"),
-    ('slug = "a/b"', "'slug' must be lowercase letters"),
-    ('[[links]]\ntitle = "x"\nurl = "javascript:alert(1)"', "url must be an absolute http(s) URL"),
-    ('[[links]]\nname = "x"', "'links' must be a list of [[links]] tables"),
-    ('pub_date = "last tuesday"', "'pub_date' must be a date"),
-    ('tracks = "stereo"', 'must be "channels" or a list of files'),
-    ('tracks = ["../ana.wav"]', "must name files in audio/"),
-    ('tracks = ["notes.txt"]', "which is not a recording"),
-    ('tracks = ["a.wav", "a.wav"]', "names a file twice"),
-    ('speakers = ["Ana"]\ntracks = ["a.wav", "b.wav"]', "name one speaker per track"),
-    ("tracks = 3", "'tracks' must be \"channels\" or a list of file names"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("title = ", "is not valid TOML"),
+        ('titel = "x"', "unknown key 'titel'"),
+        ('episode = "seven"', "'episode' must be an integer"),
+        ("episode = 0", "'episode' must be 1 or more"),
+        ('episode_type = "teaser"', "'episode_type' must be one of full, trailer, bonus"),
+        ('slug = "../../etc/x"', "'slug' must be lowercase letters"),
+        ('slug = "a/b"', "'slug' must be lowercase letters"),
+        ('[[links]]\ntitle = "x"\nurl = "javascript:alert(1)"', "url must be an absolute http(s) URL"),
+        ('[[links]]\nname = "x"', "'links' must be a list of [[links]] tables"),
+        ('pub_date = "last tuesday"', "'pub_date' must be a date"),
+        ('tracks = "stereo"', 'must be "channels" or a list of files'),
+        ('tracks = ["../ana.wav"]', "must name files in audio/"),
+        ('tracks = ["notes.txt"]', "which is not a recording"),
+        ('tracks = ["a.wav", "a.wav"]', "names a file twice"),
+        ('speakers = ["Ana"]\ntracks = ["a.wav", "b.wav"]', "name one speaker per track"),
+        ("tracks = 3", "'tracks' must be \"channels\" or a list of file names"),
+    ],
+)
 def test_bad_sidecars_name_the_file_and_key(tmp_path, text, message):
     rec = _sidecar(tmp_path, text)
     with pytest.raises(ConfigError) as info:

@@ -1,4 +1,5 @@
 """Unattended running: kills inside each stage, a full disk, video files."""
+
 from __future__ import annotations
 
 import resource
@@ -38,7 +39,7 @@ def running_stage(show) -> str | None:
 @pytest.mark.parametrize("stage", ["normalise", "transcribe", "notes", "tag"])
 def test_sigkill_inside_each_stage_then_resume(show, stage):
     speech(show / "audio" / "one.wav", seconds=12, channels=2)
-    for attempt in range(6):  # tag lasts milliseconds: on a busy machine a poll can miss it
+    for _attempt in range(6):  # tag lasts milliseconds: on a busy machine a poll can miss it
         proc = subprocess.Popen([sys.executable, "-m", "podkit", "run", str(show), "--quiet"])
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and running_stage(show) != stage and proc.poll() is None:
@@ -66,8 +67,8 @@ def test_sigkill_inside_each_stage_then_resume(show, stage):
 # transcript and the feed go live). Fault injection from outside: podkit's code is untouched.
 KILL_IN_PUBLISH = r"""
 import os, signal, sys
-import podkit.pipeline as pipeline
-kill_at, seen, real_publish, real_replace = int(sys.argv[1]), [0], pipeline.publish, os.replace
+import podkit.publish as publishing
+kill_at, seen, real_publish, real_replace = int(sys.argv[1]), [0], publishing.publish, os.replace
 def replace(src, dst, *args, **kwargs):
     if seen[0] >= 0:
         seen[0] += 1
@@ -78,7 +79,7 @@ def publish(*args, **kwargs):
     seen[0] = 0  # counting from here: inside publish
     return real_publish(*args, **kwargs)
 seen[0] = -1
-os.replace, pipeline.publish = replace, publish
+os.replace, publishing.publish = replace, publish
 from podkit.cli import main
 sys.exit(main(["run", sys.argv[2], "--quiet"]))
 """
@@ -107,8 +108,12 @@ def test_sigkill_inside_publish_at_every_rename(published_show, tmp_path):
         shutil.copytree(published_show, show)
         feed_before = (show / "public" / "feed.xml").read_bytes()
         (show / "audio" / "two.toml").write_text('title = "Second, retitled & <ok>"\n')
-        proc = subprocess.run([sys.executable, "-c", KILL_IN_PUBLISH, str(kill_at), str(show)],
-                              capture_output=True, text=True, timeout=300)
+        proc = subprocess.run(
+            [sys.executable, "-c", KILL_IN_PUBLISH, str(kill_at), str(show)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         if proc.returncode != -signal.SIGKILL:
             assert proc.returncode == 0, proc.stderr
             break  # past the last rename: this run published in full
@@ -135,8 +140,13 @@ def test_disk_full_while_encoding(show):
         resource.setrlimit(resource.RLIMIT_FSIZE, (600_000, 600_000))
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
-    proc = subprocess.run([sys.executable, "-m", "podkit", "run", str(show)], capture_output=True,
-                          text=True, preexec_fn=small_disk, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "podkit", "run", str(show)],
+        capture_output=True,
+        text=True,
+        preexec_fn=small_disk,
+        timeout=300,
+    )
     assert proc.returncode == 1
     assert "second.wav" in proc.stderr and "Traceback" not in proc.stderr
     assert not (show / "public" / "media" / "second.mp3").exists()
@@ -166,13 +176,27 @@ def test_three_hour_recording_in_bounded_memory(show):
 
     hours = 3 * 3600
     rec = show / "audio" / "marathon.flac"
-    ffmpeg("-f", "lavfi", "-t", str(hours), "-i", "anullsrc=r=44100:cl=mono", "-i", str(SAMPLE),
-           "-filter_complex",
-           f"[1:a]aresample=44100,asplit=3[a][b][c];[b]adelay={hours // 2 * 1000}:all=1[b2];"
-           f"[c]adelay={(hours - 150) * 1000}:all=1[c2];[0:a][a][b2][c2]amix=inputs=4:normalize=0:duration=first",
-           "-ac", "1", "-c:a", "flac", str(rec))
-    proc = subprocess.run([sys.executable, "-c", PEAK_RSS, "run", str(show), "--quiet"],
-                          capture_output=True, text=True, timeout=900)
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-t",
+        str(hours),
+        "-i",
+        "anullsrc=r=44100:cl=mono",
+        "-i",
+        str(SAMPLE),
+        "-filter_complex",
+        f"[1:a]aresample=44100,asplit=3[a][b][c];[b]adelay={hours // 2 * 1000}:all=1[b2];"
+        f"[c]adelay={(hours - 150) * 1000}:all=1[c2];[0:a][a][b2][c2]amix=inputs=4:normalize=0:duration=first",
+        "-ac",
+        "1",
+        "-c:a",
+        "flac",
+        str(rec),
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", PEAK_RSS, "run", str(show), "--quiet"], capture_output=True, text=True, timeout=900
+    )
     assert proc.returncode == 0, proc.stderr
     peak = int(proc.stderr.rsplit("peak-rss-mb ", 1)[1].split()[0])
     assert peak < 1300, f"peak memory {peak} MB"
@@ -191,11 +215,32 @@ def test_three_hour_recording_in_bounded_memory(show):
 
 def test_video_with_audio_works_and_without_audio_is_a_clear_error(show):
     speech(show / "audio" / "talk.wav", seconds=8)
-    ffmpeg("-f", "lavfi", "-i", "color=c=blue:s=64x64:d=8", "-i", str(show / "audio" / "talk.wav"),
-           "-shortest", "-c:v", "mpeg4", "-c:a", "aac", str(show / "audio" / "video.mp4"))
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=blue:s=64x64:d=8",
+        "-i",
+        str(show / "audio" / "talk.wav"),
+        "-shortest",
+        "-c:v",
+        "mpeg4",
+        "-c:a",
+        "aac",
+        str(show / "audio" / "video.mp4"),
+    )
     (show / "audio" / "talk.wav").unlink()
-    ffmpeg("-f", "lavfi", "-i", "color=c=red:s=64x64:d=3", "-c:v", "mpeg4", "-f", "mp4",
-           str(show / "audio" / "silent-video.mp4"))
+    ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=red:s=64x64:d=3",
+        "-c:v",
+        "mpeg4",
+        "-f",
+        "mp4",
+        str(show / "audio" / "silent-video.mp4"),
+    )
     proc = podkit("run", str(show))
     assert proc.returncode == 1
     assert "silent-video.mp4" in proc.stderr and "has no audio track" in proc.stderr

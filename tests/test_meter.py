@@ -1,4 +1,5 @@
 """podkit's BS.1770-4 meter against the conformance files and known signals."""
+
 from __future__ import annotations
 
 import math

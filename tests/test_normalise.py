@@ -1,4 +1,5 @@
 """normalise, re-measured by an independent meter (ffmpeg's ebur128 with peak=true)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -36,8 +37,9 @@ def test_output_on_target_and_under_ceiling(tmp_path, gain_db, channels, target)
 def test_quiet_recording_with_high_peaks_is_limited_not_clipped(tmp_path):
     # Speech at -40 LUFS with a click at 0 dBFS: the gain to -16 needs the limiter.
     src = speech(tmp_path / "in.wav", channels=2, gain_db=-20)
-    ffmpeg("-i", str(src), "-af", "aeval=val(ch)+if(between(t\\,5\\,5.002)\\,0.95\\,0):c=same",
-           str(tmp_path / "click.wav"))
+    ffmpeg(
+        "-i", str(src), "-af", "aeval=val(ch)+if(between(t\\,5\\,5.002)\\,0.95\\,0):c=same", str(tmp_path / "click.wav")
+    )
     out = tmp_path / "out.mp3"
     result = normalise(tmp_path / "click.wav", out)
     assert result.limited and result.max_reduction_db > 6
@@ -96,14 +98,17 @@ def test_limiter_output_never_exceeds_ceiling_between_samples():
     assert limiter.max_reduction_db > 10
 
 
-@pytest.mark.parametrize("case,message", [
-    ("empty", "is empty (0 bytes)"),
-    ("text", "not a readable audio file"),
-    ("truncated", "is truncated"),
-    ("silent", "is silent"),
-    ("short", "is too short (0.50 s)"),
-    ("video-no-audio", "has no audio track"),
-])
+@pytest.mark.parametrize(
+    "case,message",
+    [
+        ("empty", "is empty (0 bytes)"),
+        ("text", "not a readable audio file"),
+        ("truncated", "is truncated"),
+        ("silent", "is silent"),
+        ("short", "is too short (0.50 s)"),
+        ("video-no-audio", "has no audio track"),
+    ],
+)
 def test_bad_recordings_fail_with_the_reason(tmp_path, case, message):
     path = tmp_path / f"{case}.mp3"
     if case == "empty":

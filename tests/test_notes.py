@@ -1,5 +1,6 @@
 """notes: stories found in real transcripts of rendered episodes, with titles, summaries,
 links, chapters and show notes."""
+
 from __future__ import annotations
 
 import html
@@ -8,10 +9,10 @@ import sys
 
 import pytest
 
-from podkit.config import Link, load_sidecar
-from podkit.model import Segment, Transcript, Word
-from podkit.notes import SegmentOptions, chapter_list, make_notes, write_notes
+from podkit.config import load_sidecar
+from podkit.notes import NotesOptions, chapter_list, make_notes, write_notes
 from podkit.notes.segment import is_cue, sentences
+from podkit.records import Link, Segment, Transcript, Word
 from podkit.transcribe import transcribe_file
 
 from .conftest import ROOT, SAMPLE, podkit, shared
@@ -27,10 +28,17 @@ def sample_truth():
 
 
 def test_sentences_come_from_word_timings_and_punctuation():
-    words = [Word(0.0, 0.4, "Hello"), Word(0.5, 0.9, "there."), Word(1.0, 1.3, "Next"),
-             Word(1.4, 1.8, "up,"), Word(1.9, 2.2, "rain"), Word(5.0, 5.3, "Sun")]
-    t = Transcript("en", 6, [Segment(0.0, 2.2, "Hello there. Next up, rain", words[:5]),
-                             Segment(5.0, 5.3, "Sun", words[5:])])
+    words = [
+        Word(0.0, 0.4, "Hello"),
+        Word(0.5, 0.9, "there."),
+        Word(1.0, 1.3, "Next"),
+        Word(1.4, 1.8, "up,"),
+        Word(1.9, 2.2, "rain"),
+        Word(5.0, 5.3, "Sun"),
+    ]
+    t = Transcript(
+        "en", 6, [Segment(0.0, 2.2, "Hello there. Next up, rain", words[:5]), Segment(5.0, 5.3, "Sun", words[5:])]
+    )
     sents = sentences(t)
     assert [s.text for s in sents] == ["Hello there.", "Next up, rain", "Sun"]  # a 2.8 s pause ends one
     assert (sents[1].start, sents[1].end) == (1.0, 2.2)
@@ -38,31 +46,74 @@ def test_sentences_come_from_word_timings_and_punctuation():
     assert is_cue("Our second story comes from the college") and not is_cue("The council voted.")
 
 
+def assert_stories_match(stories, truth, tolerance=3.0):
+    """One story per true story, each starting within ``tolerance`` seconds of the truth."""
+    starts = [s["start"] for s in truth["stories"]]
+    found = [story.start for story in stories]
+    assert len(found) == len(starts), (found, starts)
+    assert found[0] == 0.0
+    for got, want in zip(found[1:], starts[1:], strict=True):
+        assert got == pytest.approx(want, abs=tolerance), (found, starts)
+
+
 def test_sample_show_stories_titles_summaries_and_links(sample_transcript, sample_truth):
     links = load_sidecar(SAMPLE).links
     notes = make_notes(sample_transcript, links)
-    truth = [s["start"] for s in sample_truth["stories"]]
-    assert len(notes.stories) == len(truth) == 4
-    for story, start in zip(notes.stories[1:], truth[1:]):
-        assert story.start == pytest.approx(start, abs=3.0)
-    assert notes.stories[0].start == 0.0
+    assert_stories_match(notes.stories, sample_truth)
     for story in notes.stories:
         assert 10 <= len(story.title) <= 60
         assert not story.text.lower().startswith(story.title.lower())  # not just its first words
         assert 1 <= story.summary.count(". ") + 1 <= 3
     hosts = [[link.url.split("/")[2] for link in s.links] for s in notes.stories]
-    assert hosts == [["riverside.example.org", "energy.example.gov"],
-                     ["skylark-weather.example.net", "skylark-weather.example.net"],
-                     ["library.example.org"], ["harbourhalf.example.org"]]
+    assert hosts == [
+        ["riverside.example.org", "energy.example.gov"],
+        ["skylark-weather.example.net", "skylark-weather.example.net"],
+        ["library.example.org"],
+        ["harbourhalf.example.org"],
+    ]
     assert notes.links == []
     assert "solar" in notes.stories[0].title.lower()
     assert "skylark" in notes.stories[1].title.lower()
     assert "telescope" in notes.stories[2].title.lower()
 
 
+@pytest.fixture(scope="module")
+def normalised_sample(tmp_path_factory):
+    from podkit.normalise import normalise
+
+    out = tmp_path_factory.mktemp("norm") / "sample.mp3"
+    return out, normalise(SAMPLE, out).start_s
+
+
+@pytest.mark.parametrize(
+    "source,engine,beam",
+    [
+        ("raw", "faster-whisper", 1),
+        ("normalised", "faster-whisper", 5),
+        ("normalised", "faster-whisper", 1),
+        ("raw", "openai-whisper", 5),
+    ],
+)
+def test_the_same_stories_from_every_transcript_of_the_recording(normalised_sample, sample_truth, source, engine, beam):
+    """Another CPU, beam size, engine or the published (normalised, trimmed) audio gives a
+    transcript that differs in words and timings; the stories must not change."""
+    from podkit.transcribe import TranscribeOptions
+
+    audio, offset = (SAMPLE, 0.0) if source == "raw" else normalised_sample  # trimmed: starts later
+    transcript = transcribe_file(audio, TranscribeOptions(engine=engine, beam_size=beam))
+    notes = make_notes(transcript, load_sidecar(SAMPLE).links)
+    shifted = [
+        type(st)(st.start + (offset if i else 0.0), st.end, st.title, st.summary, st.text)
+        for i, st in enumerate(notes.stories)
+    ]
+    assert_stories_match(shifted, sample_truth)
+    titles = " | ".join(st.title for st in notes.stories).lower()
+    assert "solar" in titles and "skylark" in titles and "telescope" in titles, titles
+
+
 def test_sidecar_can_fix_the_number_of_stories(sample_transcript):
-    assert len(make_notes(sample_transcript, (), SegmentOptions(stories=3)).stories) == 3
-    assert len(make_notes(sample_transcript, (), SegmentOptions(stories=5)).stories) == 5
+    assert len(make_notes(sample_transcript, (), NotesOptions(stories=3)).stories) == 3
+    assert len(make_notes(sample_transcript, (), NotesOptions(stories=5)).stories) == 5
 
 
 @pytest.mark.parametrize("episode", ["one-liner", "no-gap"])
@@ -84,13 +135,24 @@ def _notes_with_hostile_text():
     """Notes as the writers receive them, with text that must be escaped."""
     from podkit.notes import Notes, Story
 
-    links = [Link("Prize <script>alert(1)</script> & more", "https://example.org/a?x=1&y=2"),
-             Link("Completely unrelated: tax forms for boats", "https://example.org/boats")]
+    links = [
+        Link("Prize <script>alert(1)</script> & more", "https://example.org/a?x=1&y=2"),
+        Link("Completely unrelated: tax forms for boats", "https://example.org/boats"),
+    ]
     return Notes(
-        [Story(0.0, 31.0, "Tom & Jerry <b>won</b> the [prize]", "It was *great* for them.",
-               "Tom & Jerry <b>won</b> the [prize] today. It was *great* for them.", [links[0]]),
-         Story(31.0, 70.0, "Rain all week", "Rain, rain and more rain.", "Rain, rain and more rain.")],
-        [links[1]])
+        [
+            Story(
+                0.0,
+                31.0,
+                "Tom & Jerry <b>won</b> the [prize]",
+                "It was *great* for them.",
+                "Tom & Jerry <b>won</b> the [prize] today. It was *great* for them.",
+                [links[0]],
+            ),
+            Story(31.0, 70.0, "Rain all week", "Rain, rain and more rain.", "Rain, rain and more rain."),
+        ],
+        [links[1]],
+    )
 
 
 def test_outputs_are_valid_and_escaped(tmp_path):
@@ -116,22 +178,24 @@ def test_outputs_are_valid_and_escaped(tmp_path):
     assert "Tom & Jerry <b>won</b>" in html.unescape(page)
 
 
-def test_chapter_list_starts_at_zero(sample_transcript):
-    lines = chapter_list(make_notes(sample_transcript)).splitlines()
-    assert lines[0].startswith("00:00 ") and len(lines) == 4
+def test_chapter_list_starts_at_zero(sample_transcript, sample_truth):
+    notes = make_notes(sample_transcript)
+    lines = chapter_list(notes).splitlines()
+    assert lines[0].startswith("00:00 ") and len(lines) == len(notes.stories) == len(sample_truth["stories"])
     assert all(len(line.split(" ", 1)[0]) == 5 for line in lines)
+    assert [line.split(" ", 1)[1] for line in lines] == [st.title for st in notes.stories]
 
 
 def test_notes_command(tmp_path, sample_transcript):
     from podkit.transcribe import write
 
     write(sample_transcript, tmp_path / "ep", ["json"])
-    proc = podkit("notes", str(tmp_path / "ep.json"), "--sidecar", str(SAMPLE.with_suffix(".toml")),
-                  "-o", str(tmp_path / "out"))
+    proc = podkit(
+        "notes", str(tmp_path / "ep.json"), "--sidecar", str(SAMPLE.with_suffix(".toml")), "-o", str(tmp_path / "out")
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[0].startswith("00:00 ")
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "ep.chapters.json", "ep.notes.html", "ep.notes.md"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["ep.chapters.json", "ep.notes.html", "ep.notes.md"]
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
     proc = podkit("notes", str(bad))

@@ -1,4 +1,5 @@
 """podkit run end to end on real shows: the CLI, the catalog, the bad-input matrix, crashes."""
+
 from __future__ import annotations
 
 import json
@@ -51,14 +52,24 @@ def test_sample_recording_becomes_a_tagged_normalised_episode(show):
         assert (show / "transcripts" / f"{media.stem}.{fmt}").stat().st_size > 1000
     # Show notes: one chapter per story, in the MP3 (CHAP/CTOC) and in the description.
     chapters = json.loads((show / "transcripts" / f"{media.stem}.chapters.json").read_text())["chapters"]
-    assert len(chapters) == 4
+    st = status(show)
+    trimmed = st["episodes"][0]["stages"]["normalise"]["result"]["start_s"]  # the MP3 starts later
+    truth = json.loads((SAMPLE.parent.parent / "samples" / "weekly-roundup" / "stories.json").read_text())
+    assert len(chapters) == len(truth["stories"])
+    assert chapters[0]["startTime"] == 0
+    for chapter, story in zip(chapters[1:], truth["stories"][1:], strict=True):
+        assert chapter["startTime"] == pytest.approx(story["start"] - trimmed, abs=3.0), (chapters, truth)
     chaps = sorted(tags.getall("CHAP"), key=lambda c: c.start_time)
     assert [c.start_time for c in chaps] == [round(c["startTime"] * 1000) for c in chapters]
     assert [str(c.sub_frames["TIT2"]) for c in chaps] == [c["title"] for c in chapters]
-    assert tags.getall("CTOC")[0].child_element_ids == [c.element_id for c in sorted(
-        tags.getall("CHAP"), key=lambda c: c.start_time)]
+    assert tags.getall("CTOC")[0].child_element_ids == [
+        c.element_id for c in sorted(tags.getall("CHAP"), key=lambda c: c.start_time)
+    ]
     description = str(tags["TDES"])
-    assert "\n\n00:00 " in description and description.count("\n") == 5
+    lead, _, chapter_lines = description.partition("\n\n")
+    assert lead and chapter_lines.splitlines() == [
+        f"{int(c['startTime']) // 60:02d}:{int(c['startTime']) % 60:02d} {c['title']}" for c in chapters
+    ]
     assert ep["stages"]["notes"]["status"] == "done"
     assert str(tags["TGID"]) == ep["guid"]
     assert ep["stages"]["normalise"]["result"]["target"] == -19.0
@@ -130,8 +141,11 @@ def test_bad_input_matrix(show, tmp_path):
     assert {p.name: p.read_bytes() for p in audio.iterdir()} == before  # originals untouched
     st = status(show)
     assert set(st["problems"]) == {"empty.mp3", "cover-art.docx", "badtoml.wav", "badkey.wav", "badtype.wav"}
-    failed = {e["source"]: e["stages"]["normalise"]["error"] for e in st["episodes"]
-              if e["stages"]["normalise"]["status"] == "failed"}
+    failed = {
+        e["source"]: e["stages"]["normalise"]["error"]
+        for e in st["episodes"]
+        if e["stages"]["normalise"]["status"] == "failed"
+    }
     assert set(failed) == {"notes.mp3", "truncated.mp3", "silence.wav", "blip.wav"}
 
     # Fixing a recording in place (same name, new content) replaces the failed episode.
@@ -214,7 +228,8 @@ def test_multitrack_episode_from_one_file_per_speaker(show):
     ffmpeg("-i", str(stereo), "-af", "pan=mono|c0=c0,adelay=1500,apad=pad_dur=1", str(audio / "ana.wav"))
     ffmpeg("-i", str(stereo), "-af", "pan=mono|c0=c1,adelay=1500,apad=pad_dur=1", str(audio / "ben.wav"))
     (audio / "interview.toml").write_text(
-        'title = "Two tracks"\nspeakers = ["Ana", "Ben"]\ntracks = ["ana.wav", "ben.wav"]\n')
+        'title = "Two tracks"\nspeakers = ["Ana", "Ben"]\ntracks = ["ana.wav", "ben.wav"]\n'
+    )
     proc = podkit("run", str(show))
     assert proc.returncode == 0, proc.stderr
     st = status(show)
@@ -253,3 +268,38 @@ def test_two_sidecars_claiming_one_slug(show):
     assert proc.returncode == 1
     assert "b.wav" in proc.stderr and "slug 'same' is already used by a.wav" in proc.stderr
     assert sorted(p.name for p in (show / "public" / "media").iterdir()) == ["same.mp3"]
+
+
+def test_one_bad_episode_never_stops_the_others(show):
+    """A damaged transcript (a PodkitError in the notes stage) and a work file that cannot be
+    read (an OSError in the tag stage, a bug's kind of failure): each marks only its own
+    episode failed, with one line; the third episode and the feed are made all the same."""
+    for i, name in enumerate(("a", "b", "c")):
+        speech(show / "audio" / f"{name}.wav", seconds=5, start=10 + 20 * i)
+    assert podkit("run", str(show)).returncode == 0
+    (show / "transcripts" / "a.json").write_text('{"version": "1.0.0", "segments": [{"startTime": ')
+    config = show / "podkit.toml"
+    config.write_text(config.read_text().replace("min_story_s = 20.0", "min_story_s = 25.0"))  # notes again
+    work = show / ".podkit" / "work" / "b.mp3"
+    work.unlink()
+    work.mkdir()  # the tag stage copies it: IsADirectoryError
+    (show / "audio" / "b.toml").write_text('title = "B, retitled"\n')  # tag again
+    proc = podkit("run", str(show))
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    failed = [ln for ln in proc.stderr.splitlines() if ln.startswith("failed: ")]
+    assert len(failed) == 2, proc.stderr
+    assert any("a.json" in ln and "is not a Podcasting 2.0 JSON transcript" in ln for ln in failed), failed
+    assert any("internal error: IsADirectoryError" in ln and "--debug" in ln for ln in failed), failed
+    st = status(show)
+    stages = {e["source"]: e["stages"] for e in st["episodes"]}
+    assert stages["a.wav"]["notes"]["status"] == "failed"
+    assert stages["b.wav"]["tag"]["status"] == "failed"
+    assert all(s["status"] == "done" for s in stages["c.wav"].values())
+    from lxml import etree
+
+    titles = [i.findtext("title") for i in etree.parse(str(show / "public" / "feed.xml")).iterfind("channel/item")]
+    assert "c" in titles and "a" in titles  # a's published episode stays as it was
+    assert podkit("lint", str(show / "public" / "feed.xml")).returncode == 0
+    debug = podkit("run", str(show), "--debug")
+    assert debug.returncode == 1 and "Traceback" in debug.stderr and "IsADirectoryError" in debug.stderr

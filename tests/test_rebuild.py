@@ -1,5 +1,6 @@
 """A lost or damaged catalog: a clear error naming podkit rebuild, and a rebuild that keeps
 every published GUID and date, so directories never see an episode twice."""
+
 from __future__ import annotations
 
 import shutil

@@ -1,4 +1,5 @@
 """podkit serve: real HTTP requests against a real server on loopback."""
+
 from __future__ import annotations
 
 import http.client
@@ -40,11 +41,18 @@ def request(port, path, method="GET", headers=None):
     return resp, body
 
 
-@pytest.mark.parametrize("path,mime", [
-    ("/media/ep.mp3", "audio/mpeg"), ("/feed.xml", "application/rss+xml"),
-    ("/transcripts/ep.vtt", "text/vtt"), ("/transcripts/ep.chapters.json", "application/json+chapters"),
-    ("/transcripts/ep.srt", "application/x-subrip"), ("/", "text/html"), ("/episodes/ep/", "text/html"),
-])
+@pytest.mark.parametrize(
+    "path,mime",
+    [
+        ("/media/ep.mp3", "audio/mpeg"),
+        ("/feed.xml", "application/rss+xml"),
+        ("/transcripts/ep.vtt", "text/vtt"),
+        ("/transcripts/ep.chapters.json", "application/json+chapters"),
+        ("/transcripts/ep.srt", "application/x-subrip"),
+        ("/", "text/html"),
+        ("/episodes/ep/", "text/html"),
+    ],
+)
 def test_mime_types(site, path, mime):
     resp, _ = request(site, path)
     assert resp.status == 200
@@ -90,8 +98,17 @@ def test_cors_on_transcripts_and_chapters_only(site):
     assert resp.getheader("Access-Control-Allow-Origin") is None
 
 
-@pytest.mark.parametrize("path", ["/../podkit.toml", "/%2e%2e/podkit.toml", "/media/%2E%2E/%2E%2E/podkit.toml",
-                                  "/link-out.txt", "/..%2f..%2fsecret.txt", "/nothing-here.mp3"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../podkit.toml",
+        "/%2e%2e/podkit.toml",
+        "/media/%2E%2E/%2E%2E/podkit.toml",
+        "/link-out.txt",
+        "/..%2f..%2fsecret.txt",
+        "/nothing-here.mp3",
+    ],
+)
 def test_nothing_outside_public(site, path):
     resp, body = request(site, path)
     assert resp.status == 404

@@ -1,4 +1,5 @@
 """tag: frames read back with mutagen and with ffprobe."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,7 +13,7 @@ from podkit.tag import TagInfo, read_cover, tag_file
 
 from .conftest import ROOT, ffmpeg, ffprobe
 
-DATE = dt.datetime(2026, 11, 20, 8, tzinfo=dt.timezone.utc)
+DATE = dt.datetime(2026, 11, 20, 8, tzinfo=dt.UTC)
 
 
 @pytest.fixture
@@ -24,9 +25,17 @@ def untagged(tmp_path):
 
 def _info(**kw):
     cover, _ = read_cover(ROOT / "cover.png")
-    base = dict(title="Ep <1> & \"friends\" — Ünïcode", show="Test Show", author="Ana Host",
-                date=DATE, description="About things & stuff", guid="4f1c-guid",
-                feed_url="https://pod.example.com/feed.xml", episode=12, cover=cover)
+    base = dict(
+        title='Ep <1> & "friends" — Ünïcode',
+        show="Test Show",
+        author="Ana Host",
+        date=DATE,
+        description="About things & stuff",
+        guid="4f1c-guid",
+        feed_url="https://pod.example.com/feed.xml",
+        episode=12,
+        cover=cover,
+    )
     base.update(kw)
     return TagInfo(**base)
 
@@ -82,8 +91,9 @@ def test_retagging_replaces_the_old_tag(untagged, tmp_path):
     assert str(tags["TIT2"]) == "New title" and "TRCK" not in tags
 
 
-@pytest.mark.parametrize("size,warning", [((1400, 1400), None), ((1600, 1400), "not square"),
-                                          ((600, 600), "at least 1400x1400")])
+@pytest.mark.parametrize(
+    "size,warning", [((1400, 1400), None), ((1600, 1400), "not square"), ((600, 600), "at least 1400x1400")]
+)
 def test_cover_warnings(tmp_path, size, warning):
     path = tmp_path / "cover.jpg"
     Image.new("RGB", size, (10, 20, 30)).save(path)

@@ -1,17 +1,18 @@
 """transcribe: the converter, both engines on real speech (WER), formats, speakers, VAD."""
+
 from __future__ import annotations
 
 import json
-from html import unescape as html_unescape
 import os
 import re
+from html import unescape as html_unescape
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from podkit.errors import PodkitError
-from podkit.model import Segment, Transcript, Word
+from podkit.records import Segment, Transcript, Word
 from podkit.transcribe import TranscribeOptions, transcribe_file, write
 from podkit.transcribe.convert import dims_of, read_ct2, to_openai_state
 from podkit.transcribe.formats import MAX_CUE_CHARS, to_json, to_vtt
@@ -20,8 +21,7 @@ from podkit.transcribe.models import openai_checkpoint, resolve
 from .conftest import SAMPLE, ffmpeg, podkit, shared
 
 LIBRIVOX = Path("/usr/share/pocketsphinx/test/data/librivox")
-JFK_TEXT = ("And so my fellow Americans, ask not what your country can do for you, "
-            "ask what you can do for your country.")
+JFK_TEXT = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -81,9 +81,13 @@ def test_converter_shapes_and_round_trip_of_every_tensor():
             elif block == "ffn":
                 back = state[base + ("mlp.0." if lin == "linear_0" else "mlp.2.") + kind]
             else:
-                parts = {("attn", "linear_0"): ["query", "key", "value"], ("attn", "linear_1"): ["out"],
-                         ("cross_attn", "linear_0"): ["query"], ("cross_attn", "linear_1"): ["key", "value"],
-                         ("cross_attn", "linear_2"): ["out"]}[(att, lin)]
+                parts = {
+                    ("attn", "linear_0"): ["query", "key", "value"],
+                    ("attn", "linear_1"): ["out"],
+                    ("cross_attn", "linear_0"): ["query"],
+                    ("cross_attn", "linear_1"): ["key", "value"],
+                    ("cross_attn", "linear_2"): ["out"],
+                }[(att, lin)]
                 pieces = []
                 for p in parts:
                     key = f"{base}{att}.{p}.{kind}"
@@ -176,14 +180,19 @@ def test_silence_gives_an_empty_transcript(tmp_path):
 
 
 def test_speakers_on_separate_channels():
-    t = transcribe_file(shared("speech", "stereo_two_speakers.wav"), speakers=("Ana", "Ben"),
-                        tracks="channels")
+    t = transcribe_file(shared("speech", "stereo_two_speakers.wav"), speakers=("Ana", "Ben"), tracks="channels")
     by = {s.speaker: text_of(Transcript("en", 0, [s])) for s in t.segments}
     assert set(by) == {"Ana", "Ben"}
-    assert wer("He began a confused complaint against the wizard, who had vanished behind the "
-               "curtain on the left.", " ".join(s.text for s in t.segments if s.speaker == "Ana")) <= 0.1
-    assert wer("The horizon seems extremely distant.",
-               " ".join(s.text for s in t.segments if s.speaker == "Ben")) <= 0.1
+    assert (
+        wer(
+            "He began a confused complaint against the wizard, who had vanished behind the curtain on the left.",
+            " ".join(s.text for s in t.segments if s.speaker == "Ana"),
+        )
+        <= 0.1
+    )
+    assert (
+        wer("The horizon seems extremely distant.", " ".join(s.text for s in t.segments if s.speaker == "Ben")) <= 0.1
+    )
     assert [s.start for s in t.segments] == sorted(s.start for s in t.segments)
     vtt = to_vtt(t)
     assert "<v Ana>" in vtt and "<v Ben>" in vtt
@@ -199,8 +208,7 @@ def test_audio_windows_cut_in_pauses_and_lose_no_sample(tmp_path):
 
     # 2.6 s of tone, 0.4 s of silence, over and over: 100 s with a pause every 3 s
     path = tmp_path / "bursts.wav"
-    ffmpeg("-f", "lavfi", "-i", "aevalsrc='if(lt(mod(t,3),2.6),0.5*sin(2*PI*440*t),0)':s=16000:d=100",
-           str(path))
+    ffmpeg("-f", "lavfi", "-i", "aevalsrc='if(lt(mod(t,3),2.6),0.5*sin(2*PI*440*t),0)':s=16000:d=100", str(path))
     whole = np.concatenate([c[:, 0] for c in Decoder(path, rate=16000, channels=1).chunks()])
     windows = list(audio_windows(path, window_s=20))
     assert len(windows) == 5
@@ -214,14 +222,13 @@ def test_audio_windows_cut_in_pauses_and_lose_no_sample(tmp_path):
         end = offset + len(audio) / 16000
         assert 2.6 < end % 3 < 3.0, f"cut at {end:.2f} s is not in a pause"
         cut = int(end * 16000)
-        assert np.abs(whole[cut - 800:cut + 800]).max() < 1e-3  # 50 ms of silence either side
+        assert np.abs(whole[cut - 800 : cut + 800]).max() < 1e-3  # 50 ms of silence either side
 
 
 def test_windowed_transcript_matches_one_pass(sample_transcript):
     """The sample show in 40-second windows: the same words at the same times as in one pass."""
-    from difflib import SequenceMatcher
-
     import tomllib
+    from difflib import SequenceMatcher
 
     script = tomllib.loads((SAMPLE.parent.parent / "samples" / "weekly-roundup" / "script.toml").read_text())
     said = " ".join(line["text"] for story in script["stories"] for line in story["lines"])
@@ -271,11 +278,44 @@ def test_unknown_model_says_what_to_do(monkeypatch):
 
 
 def _sample_transcript() -> Transcript:
-    words = [Word(i * 0.4, i * 0.4 + 0.35, w) for i, w in enumerate(
-        ("Tom & Jerry <script>alert(1)</script> said: this is a rather long sentence that "
-         "certainly needs more than one caption cue to fit the limit.").split())]
-    return Transcript("en", 30.0, [Segment(0.0, words[-1].end, " ".join(w.text for w in words), words, "Ana <1>"),
-                                   Segment(20.0, 21.0, "Short reply.", [Word(20.0, 20.5, "Short"), Word(20.5, 21.0, "reply.")], "Ben")])
+    words = [
+        Word(i * 0.4, i * 0.4 + 0.35, w)
+        for i, w in enumerate(
+            [
+                "Tom",
+                "&",
+                "Jerry",
+                "<script>alert(1)</script>",
+                "said:",
+                "this",
+                "is",
+                "a",
+                "rather",
+                "long",
+                "sentence",
+                "that",
+                "certainly",
+                "needs",
+                "more",
+                "than",
+                "one",
+                "caption",
+                "cue",
+                "to",
+                "fit",
+                "the",
+                "limit.",
+            ]
+        )
+    ]
+    return Transcript(
+        "en",
+        30.0,
+        [
+            Segment(0.0, words[-1].end, " ".join(w.text for w in words), words, "Ana <1>"),
+            Segment(20.0, 21.0, "Short reply.", [Word(20.0, 20.5, "Short"), Word(20.5, 21.0, "reply.")], "Ben"),
+        ],
+    )
 
 
 def test_vtt_and_srt_parse_with_independent_libraries(tmp_path):
@@ -324,7 +364,12 @@ def test_transcribe_command(tmp_path):
     assert "real time" in proc.stdout
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["clip one.json", "clip one.vtt"]
     text = " ".join(s["body"] for s in json.loads((tmp_path / "out" / "clip one.json").read_text())["segments"])
-    assert wer("Welcome to the Weekly Roundup, the show that catches you up on the news from our corner "
-               "of the world.", text[: len(text) // 2]) < 0.6
+    assert (
+        wer(
+            "Welcome to the Weekly Roundup, the show that catches you up on the news from our corner of the world.",
+            text[: len(text) // 2],
+        )
+        < 0.6
+    )
     bad = podkit("transcribe", str(clip), "--format", "docx")
     assert bad.returncode == 2 and "unknown transcript format" in bad.stderr

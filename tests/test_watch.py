@@ -1,4 +1,5 @@
 """podkit watch with real processes: arriving files, renames, re-drops, a clean stop."""
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,9 @@ def episodes(show):
 def test_watch_takes_each_recording_once(show, tmp_path, polling):
     clip = speech(tmp_path / "clip.wav", seconds=6)
     args = [sys.executable, "-m", "podkit", "watch", str(show), "--settle", "1.5", "--poll", "0.3"]
-    watch = subprocess.Popen(args + (["--polling"] if polling else []), stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, text=True)
+    watch = subprocess.Popen(
+        args + (["--polling"] if polling else []), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     try:
         media = show / "public" / "media"
         # A copy in progress under a temporary name, then renamed: taken once complete.
@@ -42,7 +44,7 @@ def test_watch_takes_each_recording_once(show, tmp_path, polling):
         data = clip.read_bytes()
         with open(part, "wb") as fh:
             for i in range(0, len(data), len(data) // 4):
-                fh.write(data[i:i + len(data) // 4])
+                fh.write(data[i : i + len(data) // 4])
                 fh.flush()
                 time.sleep(0.4)
         part.rename(show / "audio" / "ep1.wav")
@@ -52,7 +54,7 @@ def test_watch_takes_each_recording_once(show, tmp_path, polling):
         clip2 = speech(tmp_path / "clip2.wav", seconds=6, start=40).read_bytes()
         with open(growing, "wb") as fh:
             for i in range(0, len(clip2), len(clip2) // 5):
-                fh.write(clip2[i:i + len(clip2) // 5])
+                fh.write(clip2[i : i + len(clip2) // 5])
                 fh.flush()
                 time.sleep(0.5)
         assert wait_for(lambda: (media / "ep2.mp3").exists())
@@ -78,8 +80,12 @@ def test_watch_takes_each_recording_once(show, tmp_path, polling):
 
 def test_run_while_watch_is_working_says_busy(show, tmp_path):
     speech(show / "audio" / "long.wav", seconds=90, channels=2)
-    watch = subprocess.Popen([sys.executable, "-m", "podkit", "watch", str(show), "--settle", "0.5",
-                              "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    watch = subprocess.Popen(
+        [sys.executable, "-m", "podkit", "watch", str(show), "--settle", "0.5", "--quiet"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         lock = show / ".podkit" / "lock"
         assert wait_for(lambda: lock.exists() and lock.read_text().strip(), timeout=60)

@@ -7,6 +7,7 @@ of ``r`` over +-``hold`` frames, smoothed by a moving average over +-``ramp`` fr
 itself, so the applied gain never exceeds ``r``: peaks are caught, with a smooth ramp and no
 overshoot, and frames far from any peak pass untouched.
 """
+
 from __future__ import annotations
 
 import numpy as np

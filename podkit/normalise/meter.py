@@ -7,10 +7,11 @@ Feed it chunks of float32 frames (``frames x channels``); memory holds only one 
   rate from their analogue prototypes by the bilinear transform.
 - Gating: 400 ms blocks overlapping by 75 %, absolute gate -70 LUFS, relative gate -10 LU.
 - True peak: oversampling to at least 176.4 kHz (4x at 44.1 and 48 kHz, more at lower
-  rates; BS.1770-4 asks for at least 4x) through a windowed-sinc interpolator. Only blocks that could raise the running maximum are
-  oversampled: the interpolator's output is bounded by ``bound * max|x|``, so skipping the
-  other blocks changes no result.
+  rates; BS.1770-4 asks for at least 4x) through a windowed-sinc interpolator. Only blocks
+  that could raise the running maximum are oversampled: the interpolator's output is bounded
+  by ``bound * max|x|``, so skipping the other blocks changes no result.
 """
+
 from __future__ import annotations
 
 import math
@@ -84,9 +85,7 @@ class Oversampler:
 
     def candidates(self, peaks: np.ndarray, threshold: float) -> np.ndarray:
         """Blocks whose oversampled output may exceed ``threshold`` (context: one block)."""
-        window = np.maximum.reduce(
-            [peaks, np.append(peaks[1:], 0.0), np.insert(peaks[:-1], 0, 0.0)]
-        )
+        window = np.maximum.reduce([peaks, np.append(peaks[1:], 0.0), np.insert(peaks[:-1], 0, 0.0)])
         return np.flatnonzero(window * self.bound > threshold)
 
     def runs(self, blocks: np.ndarray) -> list[tuple[int, int]]:
@@ -96,7 +95,7 @@ class Oversampler:
         breaks = np.flatnonzero(np.diff(blocks) > 1)
         starts = np.concatenate([[blocks[0]], blocks[breaks + 1]])
         ends = np.concatenate([blocks[breaks], [blocks[-1]]]) + 1
-        return list(zip(starts.tolist(), ends.tolist()))
+        return list(zip(starts.tolist(), ends.tolist(), strict=True))
 
     def frame_peaks(self, x: np.ndarray, first: int, last: int) -> tuple[int, int, np.ndarray]:
         """Oversampled peak of every frame in blocks [first, last) of ``x``: (start, end, peaks)."""

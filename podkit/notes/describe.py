@@ -8,29 +8,35 @@
 - Links: each sidecar link goes to the story its title and description are most similar to,
   when similar enough; the others go to a closing "Links" section.
 """
+
 from __future__ import annotations
 
 import re
 
 import numpy as np
 
-from .segment import Sentence, embed
+from .segment import Sentence, embed, is_chatter
 
 MAX_TITLE = 60
 LINK_MIN_SIMILARITY = 0.3
 _LEAD_IN = re.compile(
     r"^(?:(?:and |so |now )?(?:next up|next|moving on(?: to \w+)?|finally|lastly|and finally|to end(?: the \w+)?"
-    r"|first|turning to \w+|in other news|meanwhile|elsewhere|a quick (?:\w+ )?note|in \w+)\s*[,:.]?\s*)", re.I)
-_STORY_INTRO = re.compile(r"^(?:and |so )?our (?:first|second|third|next|other|last|final) (?:story|item)"
-                          r"(?: \w+){0,2}? (?:is|in|comes from) (?:about |on )?", re.I)
+    r"|first|turning to \w+|in other news|meanwhile|elsewhere|a quick (?:\w+ )?note|in \w+)\s*[,:.]?\s*)",
+    re.I,
+)
+_STORY_INTRO = re.compile(
+    r"^(?:and |so )?our (?:first|second|third|next|other|last|final) (?:story|item)"
+    r"(?: \w+){0,2}? (?:is|in|comes from) (?:about |on )?",
+    re.I,
+)
 _WHERE = re.compile(r"^.*?\b(?:story|item|news)\b.*?,\s*where\s+", re.I)
-_CHATTER = re.compile(r"^(?:welcome|hello|hi|good (?:morning|afternoon|evening)|thanks|thank you|"
-                      r"that's all|you are listening|you're listening|this is|here is|here's)\b"
-                      r"|\b(?:for this week|for today|in the show notes|thanks for listening)\b", re.I)
 # Time and manner phrases a headline can do without.
-_FILLER = re.compile(r"\s+(?:on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?: (?:morning|afternoon|evening|night))?"
-                     r"|last (?:week|month|year|night)|this (?:week|month|year|weekend)|next (?:week|month|year)"
-                     r"|in bright sunshine|almost entirely|just like books)\b", re.I)
+_FILLER = re.compile(
+    r"\s+(?:on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?: (?:morning|afternoon|evening|night))?"
+    r"|last (?:week|month|year|night)|this (?:week|month|year|weekend)|next (?:week|month|year)"
+    r"|in bright sunshine|almost entirely|just like books)\b",
+    re.I,
+)
 _SPLIT = re.compile(r",\s+|;\s+|\s+(?:which|who|after|because|while|so that|and then)\s+")
 
 
@@ -61,10 +67,58 @@ def _clauses(sentence: str) -> list[str]:
     return [c for c in dict.fromkeys(out) if c]
 
 
-_BREAK_BEFORE = {"on", "in", "with", "after", "for", "from", "at", "by", "and", "which", "who", "while",
-                 "because", "as", "to", "into", "than", "since", "during", "but", "where", "when"}
-_NO_END = {"a", "an", "the", "of", "to", "and", "or", "in", "on", "for", "with", "at", "by", "from",
-           "its", "their", "his", "her", "our", "has", "have", "is", "are", "was", "will", "be"}
+_BREAK_BEFORE = {
+    "on",
+    "in",
+    "with",
+    "after",
+    "for",
+    "from",
+    "at",
+    "by",
+    "and",
+    "which",
+    "who",
+    "while",
+    "because",
+    "as",
+    "to",
+    "into",
+    "than",
+    "since",
+    "during",
+    "but",
+    "where",
+    "when",
+}
+_NO_END = {
+    "a",
+    "an",
+    "the",
+    "of",
+    "to",
+    "and",
+    "or",
+    "in",
+    "on",
+    "for",
+    "with",
+    "at",
+    "by",
+    "from",
+    "its",
+    "their",
+    "his",
+    "her",
+    "our",
+    "has",
+    "have",
+    "is",
+    "are",
+    "was",
+    "will",
+    "be",
+}
 
 
 def _shorten(text: str, limit: int = MAX_TITLE) -> str:
@@ -93,7 +147,7 @@ def title_for(sents: list[Sentence], centroid: np.ndarray) -> str:
     news names its subject, is preferred."""
     candidates: list[str] = []
     lead_bonus: list[float] = []
-    substantive = [s for s in sents if not _CHATTER.search(s.text.strip())] or sents
+    substantive = [s for s in sents if not is_chatter(s.text)] or sents
     for rank, s in enumerate(substantive[:3]):
         for c in _clauses(s.text):
             c = _shorten(c)
@@ -109,7 +163,7 @@ def title_for(sents: list[Sentence], centroid: np.ndarray) -> str:
 
 
 def summary_for(sents: list[Sentence], emb: np.ndarray, centroid: np.ndarray, limit: int = 3) -> str:
-    keep = [i for i, s in enumerate(sents) if not _CHATTER.search(s.text.strip())] or list(range(len(sents)))
+    keep = [i for i, s in enumerate(sents) if not is_chatter(s.text)] or list(range(len(sents)))
     ranked = sorted(keep, key=lambda i: -float(emb[i] @ centroid))
     chosen, length = [], 0
     for i in ranked:
@@ -127,7 +181,7 @@ def assign_links(links, story_vectors: np.ndarray) -> tuple[list[list], list]:
     if not links:
         return per_story, leftover
     vecs = embed([f"{link.title}. {link.description}".strip(". ") for link in links])
-    for link, vec in zip(links, vecs):
+    for link, vec in zip(links, vecs, strict=True):
         sims = story_vectors @ vec
         best = int(np.argmax(sims)) if len(sims) else -1
         if best >= 0 and sims[best] >= LINK_MIN_SIMILARITY:

@@ -1,148 +1,44 @@
-"""publish: rebuild public/feed.xml from the catalog, atomically and stably.
+"""publish: the RSS feed and the listener pages, from the published episodes.
 
-Runs after the episodes: every episode whose tag stage is done (its MP3 is in public/media)
-is an item, newest first. Transcripts and chapters are copied under public/transcripts/ so
-the feed can point at them. Publishing twice with nothing changed writes identical bytes
-(and leaves the files untouched).
+The work is in ``publisher`` (what goes where, atomically and stably), ``feed`` (RSS with
+the iTunes and Podcasting 2.0 tags), ``site`` (the pages), ``lint`` (``podkit lint``) and
+``serve`` (``podkit serve``). Names are re-exported lazily: ``podkit lint`` loads only
+what it needs.
 """
+
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
-import os
-import shutil
-from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..categories import parse_category
-from ..config import ShowConfig
-from ..fsutil import TEMP_MARK, atomic_path, write_bytes
-from .feed import Channel, Item, Transcript, build_feed
-from .site import Page, build_site
+from .._lazy import lazy_exports
 
-TRANSCRIPT_TYPES = {"vtt": "text/vtt", "srt": "application/x-subrip", "json": "application/json",
-                    "html": "text/html"}
+if TYPE_CHECKING:
+    from .feed import podcast_guid
+    from .lint import Finding, lint
+    from .publisher import PublishedEpisode, PublishResult, publish
+    from .serve import make_server, serve_in_thread
 
+__all__ = [
+    "Finding",
+    "PublishResult",
+    "PublishedEpisode",
+    "lint",
+    "make_server",
+    "podcast_guid",
+    "publish",
+    "serve_in_thread",
+]
 
-@dataclass
-class PublishResult:
-    feed: Path
-    items: int
-    copied: list[Path] = field(default_factory=list)
-
-
-def _copy_if_changed(src: Path, dest: Path) -> bool:
-    """Put ``src`` at ``dest`` atomically: a hard link where the file system allows (no
-    copy; transcripts are themselves replaced, never edited, so the link stays right until
-    the next publish), a copy elsewhere. False when ``dest`` already is ``src``."""
-    if dest.exists() and (os.path.samefile(src, dest) or (
-            dest.stat().st_size == src.stat().st_size and dest.read_bytes() == src.read_bytes())):
-        return False
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}{TEMP_MARK}")
-    try:
-        os.link(src, tmp)
-        os.replace(tmp, dest)
-    except OSError:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        with atomic_path(dest) as tmp_copy:
-            shutil.copyfile(src, tmp_copy)
-    return True
-
-
-def _cover(show: ShowConfig) -> Path:
-    """The show's cover in public/, or a 3000x3000 PNG drawn from its title."""
-    if show.cover:
-        # feedgen drops an itunes:image whose URL does not end in .jpg or .png
-        suffix = ".jpg" if show.cover.suffix.lower() in (".jpg", ".jpeg") else ".png"
-        dest = show.public_dir / f"cover{suffix}"
-        _copy_if_changed(show.cover, dest)
-        return dest
-    dest = show.public_dir / "cover.png"
-    if not dest.exists():
-        from PIL import Image, ImageDraw, ImageFont
-
-        img = Image.new("RGB", (3000, 3000), (28, 42, 74))
-        draw = ImageDraw.Draw(img)
-        try:
-            font = ImageFont.truetype("DejaVuSans-Bold.ttf", 220)
-        except OSError:
-            font = ImageFont.load_default()
-        words, lines, line = show.title.split(), [], ""
-        for w in words:
-            if line and draw.textlength(f"{line} {w}", font=font) > 2600:
-                lines.append(line)
-                line = w
-            else:
-                line = f"{line} {w}".strip()
-        lines.append(line)
-        y = 1500 - len(lines) * 140
-        for text in lines:
-            draw.text((1500, y), text, fill=(255, 255, 255), font=font, anchor="mm")
-            y += 280
-        with atomic_path(dest) as tmp:
-            img.save(tmp, format="PNG", optimize=True)
-    return dest
-
-
-def publish(show: ShowConfig, episodes: list, *, guid: str | None = None) -> PublishResult:
-    """``episodes``: catalog rows (podkit.catalog.EpisodeRow) with their stage records;
-    ``guid``: the show's podcast:guid as first assigned (default: from the feed URL)."""
-    base = show.url.rstrip("/")
-    public = show.public_dir
-    cover = _cover(show)
-    copied, items, pages = [], [], []
-    for row in episodes:
-        tagged = row.stages.get("tag")
-        media = show.media_dir / f"{row.slug}.mp3"
-        if not tagged or tagged.status != "done" or not media.exists():
-            continue
-        meta = tagged.result.get("item", {})
-        norm = row.stages["normalise"].result
-        transcripts = []
-        for fmt, mime in TRANSCRIPT_TYPES.items():
-            src = show.transcripts_dir / f"{row.slug}.{fmt}"
-            if src.exists():
-                if _copy_if_changed(src, public / "transcripts" / src.name):
-                    copied.append(src)
-                transcripts.append(Transcript(f"{base}/transcripts/{src.name}", mime, show.language))
-        chapters_url = None
-        chapters = show.transcripts_dir / f"{row.slug}.chapters.json"
-        if chapters.exists():
-            _copy_if_changed(chapters, public / "transcripts" / chapters.name)
-            chapters_url = f"{base}/transcripts/{chapters.name}"
-        notes_html = show.transcripts_dir / f"{row.slug}.notes.html"
-        transcript_html = show.transcripts_dir / f"{row.slug}.html"
-        pages.append(Page(
-            slug=row.slug, title=meta.get("title", row.slug),
-            pub_date=dt.datetime.fromisoformat(meta.get("pub_date", row.pub_date)),
-            duration=round(norm.get("duration", 0)), description=meta.get("description", ""),
-            notes_html=notes_html.read_text() if notes_html.exists() else "",
-            transcript_html=transcript_html.read_text() if transcript_html.exists() else ""))
-        items.append(Item(
-            guid=row.guid, title=meta.get("title", row.slug), link=f"{base}/episodes/{row.slug}/",
-            pub_date=dt.datetime.fromisoformat(meta.get("pub_date", row.pub_date)),
-            enclosure_url=f"{base}/media/{media.name}", enclosure_length=media.stat().st_size,
-            duration=round(norm.get("duration", 0)), description=meta.get("description", ""),
-            content_html=notes_html.read_text() if notes_html.exists() else "",
-            episode=meta.get("episode"), season=meta.get("season"),
-            episode_type=meta.get("episode_type", "full"), explicit=meta.get("explicit"),
-            transcripts=transcripts, chapters_url=chapters_url, persons=meta.get("speakers", []),
-        ))
-    top, sub = parse_category(show.category) or ("Technology", None)
-    channel = Channel(
-        title=show.title, link=f"{base}/", feed_url=show.resolved_feed_url,
-        description=show.description, language=show.language, author=show.author,
-        owner_name=show.owner or show.author, owner_email=show.email,
-        image_url=f"{base}/{cover.name}", category=(top, sub), explicit=show.explicit,
-        show_type=show.type, guid=guid or "", locked=show.locked, persons=list(show.hosts),
-        funding=(show.funding_url, show.funding_text or "Support the show") if show.funding_url else None,
-    )
-    # Pages first, then the feed: a feed never points at a page that is not there yet.
-    pages_changed = build_site(public, show, show.resolved_feed_url, cover.name, pages)
-    data = build_feed(channel, items)
-    feed = public / "feed.xml"
-    if not (feed.exists() and feed.read_bytes() == data):
-        write_bytes(feed, data)
-    return PublishResult(feed, len(items), copied + pages_changed)
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "podcast_guid": ".feed",
+        "Finding": ".lint",
+        "lint": ".lint",
+        "PublishResult": ".publisher",
+        "PublishedEpisode": ".publisher",
+        "publish": ".publisher",
+        "make_server": ".serve",
+        "serve_in_thread": ".serve",
+    },
+)

@@ -5,6 +5,7 @@ feedgen 1.0 has no ``podcast:`` namespace, accepts only yes/no/clean for itunes:
 .jpg/.png; the extension below adds the namespace, rewrites explicit, and podkit checks the
 image itself. Output is stable: the same catalog gives the same bytes.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -146,7 +147,7 @@ def build_feed(channel: Channel, items: list[Item], *, generator: str = "podkit"
     fg.podcast.itunes_category(top, sub) if sub else fg.podcast.itunes_category(top)
     fg.podcast.itunes_explicit("yes" if channel.explicit else "no")
     fg.podcast.itunes_type(channel.show_type)
-    newest = max((i.pub_date for i in items), default=dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
+    newest = max((i.pub_date for i in items), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
     fg.lastBuildDate(newest)  # stable: changes only when an episode does
     # feedgen writes entries in reverse order of adding: add oldest first -> newest first.
     for it in sorted(items, key=lambda i: (i.pub_date, i.guid)):

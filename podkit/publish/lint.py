@@ -3,6 +3,7 @@
 Each finding names the element it concerns. Errors are what a directory would reject or an
 app would get wrong; warnings are what it would accept but shows badly.
 """
+
 from __future__ import annotations
 
 import email.utils
@@ -15,11 +16,12 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from ..categories import APPLE_CATEGORIES
+from ..mime import CHAPTERS_TYPE, TRANSCRIPT_TYPES
 from .feed import ITUNES_NS, PODCAST_NS, podcast_guid
 
 NS = {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "atom": "http://www.w3.org/2005/Atom"}
-TRANSCRIPT_TYPES = {"text/vtt", "application/x-subrip", "application/srt", "application/json",
-                    "text/html", "text/plain"}
+# What podcast:transcript may say: the types podkit writes, and SubRip's other name.
+ACCEPTED_TRANSCRIPT_TYPES = {*TRANSCRIPT_TYPES.values(), "application/srt"}
 EPISODE_TYPES = {"full", "trailer", "bonus"}
 
 
@@ -40,8 +42,8 @@ def _absolute(url: str | None) -> bool:
 
 def lint(path: Path) -> list[Finding]:
     out: list[Finding] = []
-    err = lambda where, msg: out.append(Finding("error", where, msg))  # noqa: E731
-    warn = lambda where, msg: out.append(Finding("warning", where, msg))  # noqa: E731
+    err = lambda where, msg: out.append(Finding("error", where, msg))
+    warn = lambda where, msg: out.append(Finding("warning", where, msg))
     try:
         root = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
     except (etree.XMLSyntaxError, OSError) as exc:
@@ -57,7 +59,7 @@ def lint(path: Path) -> list[Finding]:
         err("channel/link", f"not an absolute URL: {channel.findtext('link')!r}")
     self_link = channel.find("atom:link[@rel='self']", NS)
     if self_link is None:
-        warn("channel/atom:link", "no rel=\"self\" link: apps cannot tell where the feed lives")
+        warn("channel/atom:link", 'no rel="self" link: apps cannot tell where the feed lives')
     elif not _absolute(self_link.get("href")):
         err("channel/atom:link", f"self link is not an absolute URL: {self_link.get('href')!r}")
 
@@ -150,13 +152,13 @@ def lint(path: Path) -> list[Finding]:
         for t in item.findall("podcast:transcript", NS):
             if not _absolute(t.get("url")):
                 err(f"{where}/podcast:transcript", f"url is not absolute: {t.get('url')!r}")
-            if t.get("type") not in TRANSCRIPT_TYPES:
+            if t.get("type") not in ACCEPTED_TRANSCRIPT_TYPES:
                 err(f"{where}/podcast:transcript", f"type {t.get('type')!r} is not a transcript type")
         for c in item.findall("podcast:chapters", NS):
             if not _absolute(c.get("url")):
                 err(f"{where}/podcast:chapters", f"url is not absolute: {c.get('url')!r}")
-            if c.get("type") != "application/json+chapters":
-                err(f"{where}/podcast:chapters", f"type must be application/json+chapters, not {c.get('type')!r}")
+            if c.get("type") != CHAPTERS_TYPE:
+                err(f"{where}/podcast:chapters", f"type must be {CHAPTERS_TYPE}, not {c.get('type')!r}")
     return out
 
 
@@ -165,7 +167,7 @@ def _check_image(feed: Path, channel, href: str, out: list[Finding]) -> None:
     link = (channel.findtext("link") or "").rstrip("/") + "/"
     if not href.startswith(link):
         return
-    local = feed.parent / href[len(link):]
+    local = feed.parent / href[len(link) :]
     if not local.is_file():
         return
     try:
@@ -179,5 +181,6 @@ def _check_image(feed: Path, channel, href: str, out: list[Finding]) -> None:
     if w != h:
         out.append(Finding("error", "channel/itunes:image", f"artwork is {w}x{h}; Apple requires a square"))
     if min(w, h) < 1400 or max(w, h) > 3000:
-        out.append(Finding("error", "channel/itunes:image",
-                           f"artwork is {w}x{h}; Apple requires 1400x1400 to 3000x3000"))
+        out.append(
+            Finding("error", "channel/itunes:image", f"artwork is {w}x{h}; Apple requires 1400x1400 to 3000x3000")
+        )

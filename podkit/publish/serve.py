@@ -3,6 +3,7 @@
 Correct MIME types, HEAD, byte ranges (206 / 416), ETag and Last-Modified with 304, CORS on
 transcripts and chapters, and nothing outside public/ (``..``, ``%2e%2e``, symlinks out).
 """
+
 from __future__ import annotations
 
 import email.utils
@@ -13,18 +14,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-TYPES = {".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".xml": "application/rss+xml",
-         ".vtt": "text/vtt; charset=utf-8", ".srt": "application/x-subrip; charset=utf-8",
-         ".json": "application/json", ".html": "text/html; charset=utf-8",
-         ".txt": "text/plain; charset=utf-8", ".png": "image/png", ".jpg": "image/jpeg",
-         ".jpeg": "image/jpeg", ".css": "text/css", ".js": "text/javascript", ".md": "text/markdown"}
+from ..mime import content_type
+
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
-
-
-def content_type(path: Path) -> str:
-    if path.name.endswith(".chapters.json"):
-        return "application/json+chapters"
-    return TYPES.get(path.suffix.lower(), "application/octet-stream")
 
 
 class Handler(BaseHTTPRequestHandler):

@@ -4,6 +4,7 @@ Semantic HTML that reads with JavaScript off; a little script makes timestamps s
 player and the transcript searchable. All text is escaped by Jinja2's autoescape; the notes
 and transcript fragments come already escaped from their stages.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from ..clock import length
 from ..fsutil import write_text
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -20,8 +22,12 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 @functools.lru_cache(maxsize=1)
 def _env() -> Environment:
-    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
-                       trim_blocks=True, lstrip_blocks=True)
+    return Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 @dataclass
@@ -34,14 +40,17 @@ class Page:
     notes_html: str = ""
     transcript_html: str = ""
 
-    def context(self) -> dict:
-        m, s = divmod(self.duration, 60)
-        h, m = divmod(m, 60)
-        summary = self.description.split("\n\n")[0]
-        return {"slug": self.slug, "title": self.title, "date_iso": self.pub_date.isoformat(),
-                "date": self.pub_date.strftime("%-d %B %Y"),
-                "length": f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}",
-                "description": self.description.split("\n\n")[0], "summary": summary[:280]}
+    def context(self) -> dict[str, str]:
+        lead = self.description.split("\n\n")[0]
+        return {
+            "slug": self.slug,
+            "title": self.title,
+            "date_iso": self.pub_date.isoformat(),
+            "date": self.pub_date.strftime("%-d %B %Y"),
+            "length": length(self.duration),
+            "description": lead,
+            "summary": lead[:280],
+        }
 
 
 def _write_if_changed(path: Path, text: str) -> bool:
@@ -57,13 +66,19 @@ def build_site(public: Path, show, feed_url: str, cover_name: str, pages: list[P
     ordered = sorted(pages, key=lambda p: (p.pub_date, p.slug), reverse=True)
     changed = []
     index = env.get_template("index.html").render(
-        show=show, feed_url=feed_url, cover=cover_name, episodes=[p.context() for p in ordered])
+        show=show, feed_url=feed_url, cover=cover_name, episodes=[p.context() for p in ordered]
+    )
     if _write_if_changed(public / "index.html", index):
         changed.append(public / "index.html")
     template = env.get_template("episode.html")
     for page in ordered:
-        html = template.render(show=show, feed_url=feed_url, ep=page.context(),
-                               notes_html=page.notes_html, transcript_html=page.transcript_html)
+        html = template.render(
+            show=show,
+            feed_url=feed_url,
+            ep=page.context(),
+            notes_html=page.notes_html,
+            transcript_html=page.transcript_html,
+        )
         path = public / "episodes" / page.slug / "index.html"
         if _write_if_changed(path, html):
             changed.append(path)

@@ -1,190 +1,44 @@
 """transcribe: speech to timed text, offline, with either Whisper engine.
 
-``transcribe_file`` streams the recording (16 kHz mono; or one track per channel when the
-speakers sit on separate channels) to the engine in windows cut at pauses, and returns a
-``Transcript`` on the whole file's clock.
+The work is in ``stream`` (recordings streamed to an engine in windows cut at pauses),
+``engines`` (faster-whisper and openai-whisper behind one interface), ``models`` (which
+model, from where), ``convert`` (CTranslate2 weights into an openai-whisper checkpoint) and
+``formats`` (the transcript files); ``options`` holds the stage's settings and choices.
+Names are re-exported lazily: reading the options loads no engine.
 """
+
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
+from .._lazy import lazy_exports
 
-from ..errors import ConfigError
-from ..ffmpeg import Decoder, probe
-from ..model import Segment, Transcript
-from .engines import ENGINES, SAMPLE_RATE, make_engine
-from .formats import FORMATS, write
-from .models import DEFAULT_MODEL, resolve
+if TYPE_CHECKING:
+    from .formats import read_json, write
+    from .options import ENGINES, FORMATS, TranscribeOptions
+    from .stream import audio_windows, transcribe_file, transcribe_tracks
 
-__all__ = ["TranscribeOptions", "transcribe_file", "transcribe_tracks", "write", "FORMATS", "ENGINES"]
+__all__ = [
+    "ENGINES",
+    "FORMATS",
+    "TranscribeOptions",
+    "audio_windows",
+    "read_json",
+    "transcribe_file",
+    "transcribe_tracks",
+    "write",
+]
 
-Progress = Callable[[str, float, float | None], None]
-
-
-@dataclass(frozen=True)
-class TranscribeOptions:
-    """The single source of the transcribe stage's defaults (podkit.toml [transcribe])."""
-
-    engine: str = "faster-whisper"
-    model: str = DEFAULT_MODEL
-    language: str | None = None
-    beam_size: int = 5
-    device: str = "cpu"
-    vad: bool = True
-    threads: int | None = None
-    batch_size: int = 0  # > 0: faster-whisper's batched pipeline (fast on a GPU)
-    formats: tuple[str, ...] = FORMATS
-
-    def __post_init__(self):
-        if self.engine not in ENGINES:
-            raise ConfigError(f"unknown engine {self.engine!r}; use one of {', '.join(ENGINES)}")
-        if self.device not in ("cpu", "cuda"):
-            raise ConfigError(f"unknown device {self.device!r}; use cpu or cuda")
-        if self.beam_size < 1:
-            raise ConfigError("beam size must be 1 or more")
-
-
-WINDOW_S = 300.0  # audio handed to an engine at once: memory follows this, not the recording
-SEARCH_S = 20.0   # how far either side of a window's end to look for a pause to cut at
-_FRAME = SAMPLE_RATE // 10  # 100 ms energy frames for finding that pause
-
-
-def quietest_cut(audio: np.ndarray, lo: int, hi: int) -> int:
-    """A sample in ``[lo, hi)`` in the middle of its quietest 300 ms: a pause between words, so
-    no word is split between two windows. Of several such pauses, the one nearest the middle
-    of the range, so windows keep their length."""
-    n = (hi - lo) // _FRAME
-    if n < 3:
-        return hi
-    frames = audio[lo:lo + n * _FRAME].reshape(n, _FRAME).astype(np.float64)
-    energy = np.einsum("ij,ij->i", frames, frames)
-    smooth = np.convolve(energy, np.ones(3), mode="valid")  # 300 ms
-    floor = 3 * _FRAME * 1e-6  # -60 dBFS: quiet enough that nothing is being said
-    quiet = np.flatnonzero(smooth <= max(2 * smooth.min(), floor))
-    best = int(quiet[np.argmin(np.abs(quiet - (len(smooth) - 1) / 2))]) + 1
-    return lo + best * _FRAME + _FRAME // 2
-
-
-def audio_windows(path: Path, *, channels: int = 1, channel: int = 0,
-                  window_s: float = WINDOW_S) -> Iterator[tuple[float, np.ndarray]]:
-    """Stream ``path`` as 16 kHz mono windows of about ``window_s`` seconds, each cut in a
-    pause, with its start in seconds. ``channel`` picks one of ``channels`` decoded channels.
-    About two windows are held at a time, whatever the recording's length."""
-    window = int(window_s * SAMPLE_RATE)
-    search = min(int(SEARCH_S * SAMPLE_RATE), window // 4)
-    dec = Decoder(path, rate=SAMPLE_RATE, channels=channels, chunk_frames=SAMPLE_RATE * 10)
-    pending: list[np.ndarray] = []
-    held = 0
-    offset = 0
-    for chunk in dec.chunks():
-        pending.append(np.ascontiguousarray(chunk[:, channel]))
-        held += len(chunk)
-        if held < window + search:
-            continue
-        buffer = np.concatenate(pending)
-        cut = quietest_cut(buffer, window - search, window + search)
-        yield offset / SAMPLE_RATE, buffer[:cut]
-        offset += cut
-        pending, held = [buffer[cut:]], len(buffer) - cut
-    if held:
-        yield offset / SAMPLE_RATE, np.concatenate(pending)
-
-
-def _prompt(segments: list[Segment], limit: int = 600) -> str | None:
-    """The last words said, as the next window's context (what Whisper's own
-    ``condition_on_previous_text`` carries from one 30 s window to the next)."""
-    text = " ".join(s.text for s in segments[-8:])[-limit:]
-    return text.split(" ", 1)[-1] if len(text) == limit else (text or None)
-
-
-def _run(engine, path: Path, options: TranscribeOptions, speaker: str | None,
-         progress: Progress | None, label: str, *, channels: int = 1, channel: int = 0,
-         total: float | None = None, window_s: float = WINDOW_S) -> tuple[str, float, list[Segment]]:
-    """Transcribe one track of ``path`` window by window; timings are on the whole file."""
-    segments: list[Segment] = []
-    language, detected, end = options.language, None, 0.0
-    for offset, audio in audio_windows(path, channels=channels, channel=channel, window_s=window_s):
-        result = engine.transcribe(audio, language=language, beam_size=options.beam_size,
-                                   vad=options.vad, batch_size=options.batch_size,
-                                   prompt=_prompt(segments))
-        before = len(segments)
-        for seg in result.segments:  # the work happens here: the iterator is lazy
-            seg.shift(offset)
-            seg.speaker = speaker
-            segments.append(seg)
-            if progress:
-                progress(label, seg.end, total)
-        detected = detected or result.language
-        if language is None and len(segments) > before:
-            language = result.language  # detected once, on the first window with speech
-        end = offset + len(audio) / SAMPLE_RATE
-        if progress:
-            progress(label, end, total)
-    return language or detected or "en", end, segments
-
-
-def transcribe_file(path: str | Path, options: TranscribeOptions | None = None, *,
-                    speakers: tuple[str, ...] = (), tracks: str | None = None,
-                    progress: Progress | None = None, window_s: float = WINDOW_S) -> Transcript:
-    """Transcribe ``path``. With ``tracks="channels"`` each channel is one speaker
-    (``speakers`` names them in channel order); their segments are merged by time.
-
-    The recording is streamed in windows of ``window_s`` seconds cut at pauses, so memory
-    stays flat for a three-hour recording."""
-    path = Path(path)
-    options = options or TranscribeOptions()
-    engine = make_engine(options.engine, resolve(options.model), device=options.device,
-                         threads=options.threads)
-    info = probe(path)
-    if tracks == "channels":
-        if info.channels < 2:
-            raise ConfigError(f"tracks = \"channels\" needs a multichannel recording; this one has {info.channels}", path=path)
-        merged: list[Segment] = []
-        language, duration = "en", 0.0
-        for ch in range(info.channels):
-            name = speakers[ch] if ch < len(speakers) else f"Speaker {ch + 1}"
-            language, duration, segs = _run(engine, path, options, name, progress, f"transcribing {name}",
-                                            channels=info.channels, channel=ch, total=info.duration,
-                                            window_s=window_s)
-            merged.extend(segs)
-        merged.sort(key=lambda s: (s.start, s.end))
-        return Transcript(language, duration, merged)
-    speaker = speakers[0] if len(speakers) == 1 else None
-    language, duration, segs = _run(engine, path, options, speaker, progress, "transcribing",
-                                    total=info.duration, window_s=window_s)
-    return Transcript(language, duration, segs)
-
-
-def transcribe_tracks(paths: list[Path], options: TranscribeOptions | None = None, *,
-                      speakers: tuple[str, ...] = (), offset: float = 0.0,
-                      duration: float | None = None, progress: Progress | None = None) -> Transcript:
-    """One file per speaker: each transcribed alone, then merged by time.
-
-    ``offset`` seconds are taken off every timing (the silence normalise trimmed from the
-    mix), and speech outside ``[0, duration]`` is dropped, so the timings match the mix.
-    """
-    options = options or TranscribeOptions()
-    engine = make_engine(options.engine, resolve(options.model), device=options.device,
-                         threads=options.threads)
-    merged: list[Segment] = []
-    language, longest = "en", 0.0
-    for i, path in enumerate(paths):
-        name = speakers[i] if i < len(speakers) else Path(path).stem
-        language, length, segs = _run(engine, Path(path), options, name, progress, f"transcribing {name}",
-                                      total=probe(Path(path)).duration)
-        longest = max(longest, length)
-        for seg in segs:
-            seg.shift(-offset)
-            merged.append(seg)
-    end = duration if duration is not None else longest - offset
-    kept = [s for s in merged if s.end > 0 and s.start < end]
-    for seg in kept:
-        seg.words = [w for w in seg.words if w.end > 0 and w.start < end]
-        for w in seg.words:
-            w.start, w.end = max(0.0, w.start), min(end, w.end)
-        seg.start, seg.end = max(0.0, seg.start), min(end, seg.end)
-    kept.sort(key=lambda s: (s.start, s.end))
-    return Transcript(language, end, kept)
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "read_json": ".formats",
+        "write": ".formats",
+        "ENGINES": ".options",
+        "FORMATS": ".options",
+        "TranscribeOptions": ".options",
+        "audio_windows": ".stream",
+        "transcribe_file": ".stream",
+        "transcribe_tracks": ".stream",
+    },
+)

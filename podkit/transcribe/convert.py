@@ -7,6 +7,7 @@ where ``str`` is ``uint16 length`` (with the trailing NUL) + UTF-8 + NUL. Its Wh
 variables map one to one onto openai-whisper's state dict: q/k/v projections are fused row
 blocks, the key projection has no bias (zeros in openai-whisper), layer norms are gamma/beta.
 """
+
 from __future__ import annotations
 
 import io
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import PodkitError
+from ..errors import ConfigError
 
 _DTYPES = {0: np.float32, 1: np.int8, 2: np.int16, 3: np.int32, 4: np.float16}
 
@@ -52,11 +53,11 @@ def read_ct2(path: Path) -> dict[str, np.ndarray]:
 
     (version,) = u("I")
     if version < 5:
-        raise PodkitError(f"CTranslate2 model format {version} is too old; convert it again", path=path)
+        raise ConfigError(f"CTranslate2 model format {version} is too old; convert it again", path=path)
     spec = string()
     u("I")  # revision
     if spec != "WhisperSpec":
-        raise PodkitError(f"is a {spec} model, not Whisper", path=path)
+        raise ConfigError(f"is a {spec} model, not Whisper", path=path)
     (count,) = u("I")
     variables: dict[str, np.ndarray] = {}
     for _ in range(count):
@@ -67,14 +68,14 @@ def read_ct2(path: Path) -> dict[str, np.ndarray]:
         (nbytes,) = u("I")
         raw = buf.read(nbytes)
         if dtype_id not in _DTYPES:
-            raise PodkitError(f"variable {name} has an unsupported type ({dtype_id}); use a float model", path=path)
+            raise ConfigError(f"variable {name} has an unsupported type ({dtype_id}); use a float model", path=path)
         variables[name] = np.frombuffer(raw, dtype=_DTYPES[dtype_id]).reshape(dims)
     (aliases,) = u("I")
     for _ in range(aliases):
         alias, target = string(), string()
         variables[alias] = variables[target]
     if any(v.dtype == np.int8 for k, v in variables.items() if k.endswith("/weight")):
-        raise PodkitError("is quantized to int8; openai-whisper needs a float16 or float32 model", path=path)
+        raise ConfigError("is quantized to int8; openai-whisper needs a float16 or float32 model", path=path)
     return variables
 
 
@@ -120,8 +121,13 @@ def _split(out: dict, dsts: list[str], ct2: dict, src: str, key_index: int) -> N
 
 def _block(out: dict, ct2: dict, src: str, dst: str) -> None:
     """What encoder and decoder layers share: fused q/k/v self-attention and the MLP."""
-    _split(out, [f"{dst}.attn.query", f"{dst}.attn.key", f"{dst}.attn.value"], ct2,
-           f"{src}/self_attention/linear_0", key_index=1)
+    _split(
+        out,
+        [f"{dst}.attn.query", f"{dst}.attn.key", f"{dst}.attn.value"],
+        ct2,
+        f"{src}/self_attention/linear_0",
+        key_index=1,
+    )
     _linear(out, f"{dst}.attn.out", ct2, f"{src}/self_attention/linear_1")
     _norm(out, f"{dst}.attn_ln", ct2, f"{src}/self_attention/layer_norm")
     _linear(out, f"{dst}.mlp.0", ct2, f"{src}/ffn/linear_0")
@@ -145,8 +151,7 @@ def to_openai_state(ct2: dict) -> dict[str, np.ndarray]:
         src, dst = f"decoder/layer_{i}", f"decoder.blocks.{i}"
         _block(out, ct2, src, dst)
         _linear(out, f"{dst}.cross_attn.query", ct2, f"{src}/attention/linear_0")
-        _split(out, [f"{dst}.cross_attn.key", f"{dst}.cross_attn.value"], ct2,
-               f"{src}/attention/linear_1", key_index=0)
+        _split(out, [f"{dst}.cross_attn.key", f"{dst}.cross_attn.value"], ct2, f"{src}/attention/linear_1", key_index=0)
         _linear(out, f"{dst}.cross_attn.out", ct2, f"{src}/attention/linear_2")
         _norm(out, f"{dst}.cross_attn_ln", ct2, f"{src}/attention/layer_norm")
     _norm(out, "decoder.ln", ct2, "decoder/layer_norm")

@@ -4,21 +4,23 @@
 *lazy* ``segments`` iterator: the work happens while you iterate it. Models are loaded once
 per process. Audio is 16 kHz mono float32: one window of a recording (``audio_windows``).
 """
+
 from __future__ import annotations
 
 import functools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import numpy as np
 
-from ..errors import PodkitError
-from ..model import Segment, Word
+from ..errors import ConfigError
+from ..records import Segment, Word
 from .models import ModelSource, openai_checkpoint
+from .options import check_engine
 
 SAMPLE_RATE = 16000
-ENGINES = ("faster-whisper", "openai-whisper")
 
 
 @dataclass
@@ -26,6 +28,21 @@ class Transcription:
     language: str
     duration: float
     segments: Iterator[Segment] = field(repr=False)
+
+
+class Engine(Protocol):
+    name: str
+
+    def transcribe(
+        self,
+        audio: np.ndarray,
+        *,
+        language: str | None = None,
+        beam_size: int = 5,
+        vad: bool = True,
+        batch_size: int = 0,
+        prompt: str | None = None,
+    ) -> Transcription: ...
 
 
 def _said(text: str, words: list[Word]) -> bool:
@@ -53,10 +70,11 @@ def speech_regions(audio: np.ndarray) -> list[tuple[float, float]]:
 class FasterWhisperEngine:
     name = "faster-whisper"
 
-    def __init__(self, source: ModelSource, *, device: str = "cpu", threads: int | None = None,
-                 compute_type: str | None = None):
+    def __init__(
+        self, source: ModelSource, *, device: str = "cpu", threads: int | None = None, compute_type: str | None = None
+    ):
         if source.ct2_dir is None:
-            raise PodkitError(f"faster-whisper needs a CTranslate2 model folder, not {source.origin}")
+            raise ConfigError(f"faster-whisper needs a CTranslate2 model folder, not {source.origin}")
         self.source = source
         self.device = device
         self.compute_type = compute_type or ("float16" if device == "cuda" else "int8")
@@ -71,14 +89,27 @@ class FasterWhisperEngine:
             return WhisperModel(path, device=device, compute_type=compute_type, cpu_threads=threads)
         except (RuntimeError, ValueError) as exc:
             if device == "cuda":
-                raise PodkitError(f"cannot run on CUDA here ({exc}); use --device cpu") from None
-            raise PodkitError(f"cannot load the model ({exc})", path=path) from None
+                raise ConfigError(f"cannot run on CUDA here ({exc}); use --device cpu") from None
+            raise ConfigError(f"cannot load the model ({exc}); give another --model", path=path) from None
 
-    def transcribe(self, audio: np.ndarray, *, language: str | None = None, beam_size: int = 5,
-                   vad: bool = True, batch_size: int = 0, prompt: str | None = None) -> Transcription:
+    def transcribe(
+        self,
+        audio: np.ndarray,
+        *,
+        language: str | None = None,
+        beam_size: int = 5,
+        vad: bool = True,
+        batch_size: int = 0,
+        prompt: str | None = None,
+    ) -> Transcription:
         model = self._load(str(self.source.ct2_dir), self.device, self.compute_type, self.threads)
-        options = dict(language=language, beam_size=beam_size, word_timestamps=True, vad_filter=vad,
-                       initial_prompt=prompt)
+        options: dict[str, Any] = {
+            "language": language,
+            "beam_size": beam_size,
+            "word_timestamps": True,
+            "vad_filter": vad,
+            "initial_prompt": prompt,
+        }
         if batch_size:
             from faster_whisper import BatchedInferencePipeline
 
@@ -118,13 +149,21 @@ class OpenAIWhisperEngine:
             model.register_buffer("alignment_heads", mask.to_sparse(), persistent=False)
         return model
 
-    def transcribe(self, audio: np.ndarray, *, language: str | None = None, beam_size: int = 5,
-                   vad: bool = True, batch_size: int = 0, prompt: str | None = None) -> Transcription:
+    def transcribe(
+        self,
+        audio: np.ndarray,
+        *,
+        language: str | None = None,
+        beam_size: int = 5,
+        vad: bool = True,
+        batch_size: int = 0,
+        prompt: str | None = None,
+    ) -> Transcription:
         import torch
         import whisper
 
         if self.device == "cuda" and not torch.cuda.is_available():
-            raise PodkitError("cannot run on CUDA here (torch sees no CUDA device); use --device cpu")
+            raise ConfigError("cannot run on CUDA here (torch sees no CUDA device); use --device cpu")
         torch.set_num_threads(self.threads)
         heads = tuple(tuple(h) for h in self.source.config().get("alignment_heads", []))
         model = self._load(str(openai_checkpoint(self.source)), self.device, heads)
@@ -137,14 +176,23 @@ class OpenAIWhisperEngine:
 
         def run() -> Iterator[Segment]:
             result = whisper.transcribe(
-                model, audio, language=language, beam_size=beam_size if beam_size > 1 else None,
-                best_of=beam_size if beam_size > 1 else None, word_timestamps=True,
-                fp16=self.device == "cuda", verbose=None, condition_on_previous_text=True,
-                initial_prompt=prompt)
+                model,
+                audio,
+                language=language,
+                beam_size=beam_size if beam_size > 1 else None,
+                best_of=beam_size if beam_size > 1 else None,
+                word_timestamps=True,
+                fp16=self.device == "cuda",
+                verbose=None,
+                condition_on_previous_text=True,
+                initial_prompt=prompt,
+            )
             for seg in result["segments"]:
                 text = seg["text"].strip()
-                words = [Word(w["start"], w["end"], w["word"].strip(), w.get("probability", 1.0))
-                         for w in seg.get("words", [])]
+                words = [
+                    Word(w["start"], w["end"], w["word"].strip(), w.get("probability", 1.0))
+                    for w in seg.get("words", [])
+                ]
                 if not _said(text, words) or not any(s < seg["end"] and seg["start"] < e for s, e in regions):
                     continue  # nothing was said there: VAD keeps invented text out
                 yield Segment(seg["start"], seg["end"], text, words)
@@ -152,9 +200,10 @@ class OpenAIWhisperEngine:
         return Transcription(language or "en", duration, run())
 
 
-def make_engine(name: str, source: ModelSource, *, device: str = "cpu", threads: int | None = None):
-    if name == "faster-whisper":
-        return FasterWhisperEngine(source, device=device, threads=threads)
+def make_engine(name: str, source: ModelSource, *, device: str = "cpu", threads: int | None = None) -> Engine:
+    problem = check_engine(name)
+    if problem:
+        raise ConfigError(f"transcribe engine {problem}")
     if name == "openai-whisper":
         return OpenAIWhisperEngine(source, device=device, threads=threads)
-    raise PodkitError(f"unknown engine {name!r}; use one of {', '.join(ENGINES)}")
+    return FasterWhisperEngine(source, device=device, threads=threads)

