@@ -7,7 +7,7 @@ SYSTEM_COMMANDS := ffmpeg:ffmpeg ffprobe:ffmpeg espeak-ng:espeak-ng chromium:chr
 SYSTEM_FILES    := /usr/share/pocketsphinx/test/data/librivox:pocketsphinx-testdata
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test setup system bench clean
+.PHONY: demo test check setup system bench clean
 
 setup: system $(VENV)/.installed
 
@@ -45,6 +45,13 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+# Before every commit: lint and format (ruff), types (mypy, strict), and the fast tests.
+check: setup
+	$(BIN)/ruff check podkit tests bench samples
+	$(BIN)/ruff format --check podkit tests bench samples
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -m "not slow" -q
 
 bench: setup
 	$(BIN)/python bench/normalise.py

@@ -257,7 +257,7 @@ class Catalog:
         """The stored value of ``key``; stores ``default`` the first time it is asked for."""
         row = self.db.execute("SELECT value FROM show_meta WHERE key = ?", (key,)).fetchone()
         if row:
-            return row[0]
+            return str(row[0])
         with self.transaction() as tx:
             tx.execute("INSERT INTO show_meta VALUES (?, ?)", (key, default))
         return default
@@ -280,7 +280,7 @@ class Catalog:
     def cached_hash(self, source: str, size: int, mtime_ns: int) -> str | None:
         row = self.db.execute("SELECT size, mtime_ns, sha256 FROM file_hashes WHERE source = ?", (source,)).fetchone()
         if row and row[0] == size and row[1] == mtime_ns:
-            return row[2]
+            return str(row[2])
         return None
 
     def store_hash(self, source: str, size: int, mtime_ns: int, sha256: str) -> None:

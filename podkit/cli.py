@@ -12,6 +12,7 @@ import logging
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -337,7 +338,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         server = make_server(show.public_dir, args.host, args.port)
     except OSError as exc:
         raise ConfigError(f"cannot listen on {args.host}:{args.port} ({exc.strerror}); try --port N") from None
-    server.verbose = args.verbose  # type: ignore[attr-defined]
+    server.verbose = args.verbose
     host, port = server.server_address[:2]
     out.print(
         f"serving {show.public_dir} at http://{host!s}:{port}/ (feed: http://{host!s}:{port}/feed.xml); Ctrl-C stops",
@@ -514,8 +515,9 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.debug else logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    command: Callable[[argparse.Namespace], int] = args.func
     try:
-        return args.func(args)
+        return command(args)
     except PodkitError as exc:
         if args.debug:
             traceback.print_exc()

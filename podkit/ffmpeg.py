@@ -18,9 +18,10 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
@@ -125,14 +126,15 @@ class Decoder:
         self.frames = 0
         self.source = source  # bytes to decode from a pipe instead of reading ``path``
 
-    def _feed(self, stdin) -> None:
+    def _feed(self, stdin: IO[bytes]) -> None:
+        assert self.source is not None
         with contextlib.suppress(BrokenPipeError, ValueError, OSError):
             for data in self.source:
                 stdin.write(data)
         with contextlib.suppress(BrokenPipeError, ValueError, OSError):
             stdin.close()
 
-    def chunks(self) -> Iterator[np.ndarray]:
+    def chunks(self) -> Generator[np.ndarray, None, None]:
         args = [
             "-v",
             "error",
@@ -172,10 +174,10 @@ class Decoder:
                 want = self.chunk_frames * frame_bytes
                 while True:
                     buf = np.empty(want, dtype=np.uint8)
-                    view = memoryview(buf)
+                    view = memoryview(buf.data)
                     filled = 0
                     while filled < want:
-                        got = proc.stdout.readinto(view[filled:])
+                        got = proc.stdout.readinto(view[filled:])  # type: ignore[attr-defined]  # a raw pipe
                         if not got:
                             break
                         filled += got
@@ -244,8 +246,10 @@ def mix(tracks: list[Path], out: Path) -> Path:
     return out
 
 
-def _widen_pipe(fileobj) -> None:
+def _widen_pipe(fileobj: IO[bytes] | None) -> None:
     """Ask for a 1 MiB pipe (Linux): fewer stalls between ffmpeg and podkit."""
+    if fileobj is None:
+        return
     with contextlib.suppress(OSError, AttributeError, ValueError):
         fcntl.fcntl(fileobj.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
 

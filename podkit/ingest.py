@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .catalog import Catalog, EpisodeRow, utc_now
 from .config import AUDIO_EXTENSIONS, ShowConfig, Sidecar, load_sidecar, sidecar_path
-from .errors import PodkitError
+from .errors import ConfigError, MediaError, PodkitError
 from .fsutil import sha256_file
 
 # Names a copy or sync tool uses while a file is still arriving: left alone until renamed.
@@ -69,6 +69,11 @@ class Episode:
         return self.sidecar.pub_date or dt.datetime.fromisoformat(self.row.pub_date)
 
 
+# sha256 -> (recording, or a multitrack episode's sidecar; its sidecar; its tracks)
+Found = dict[str, tuple[Path, Sidecar, tuple[Path, ...]]]
+Multitrack = tuple[str, Path, Sidecar, tuple[Path, ...]]  # (digest, sidecar path, sidecar, tracks)
+
+
 @dataclass
 class Ingested:
     episodes: list[Episode] = field(default_factory=list)
@@ -88,7 +93,10 @@ def _hash(catalog: Catalog, path: Path, source: str) -> str:
 
 def candidates(audio_dir: Path) -> tuple[list[Path], list[Path], dict[str, str], list[str]]:
     """Recordings and lone sidecars in ``audio_dir``, plus problems (unsupported files) and notes."""
-    recordings, lone, problems, notes = [], [], {}, []
+    recordings: list[Path] = []
+    lone: list[Path] = []
+    problems: dict[str, str] = {}
+    notes: list[str] = []
     if not audio_dir.is_dir():
         return recordings, lone, problems, notes
     entries = sorted(audio_dir.iterdir())
@@ -111,9 +119,9 @@ def candidates(audio_dir: Path) -> tuple[list[Path], list[Path], dict[str, str],
     return recordings, lone, problems, notes
 
 
-def _track_episodes(catalog: Catalog, audio_dir: Path, lone: list[Path], out: Ingested):
+def _track_episodes(catalog: Catalog, audio_dir: Path, lone: list[Path], out: Ingested) -> list[Multitrack]:
     """Sidecars that name their tracks: (digest, sidecar path, sidecar, track paths) each."""
-    found = []
+    found: list[Multitrack] = []
     for side_path in lone:
         try:
             sidecar = load_sidecar(side_path)
@@ -149,14 +157,14 @@ def ingest(show: ShowConfig, catalog: Catalog, *, settle: float = 0.0) -> Ingest
         recordings = [p for p in recordings if p not in arriving]
     multitrack = _track_episodes(catalog, show.audio_dir, lone, out)
     claimed = {t for *_, tracks in multitrack for t in tracks}
-    hashed: list[tuple[str, Path, object]] = []
+    hashed: list[tuple[str, Path, Sidecar]] = []
     for path in recordings:
         if path in claimed:
             continue  # one speaker's track of a multitrack episode
         source = path.name
         try:
             if path.stat().st_size == 0:
-                raise PodkitError("is empty (0 bytes); copy the recording again", path=path)
+                raise MediaError("is empty (0 bytes); copy the recording again", path=path)
             sidecar = load_sidecar(path)
             digest = _hash(catalog, path, source)
         except PodkitError as exc:
@@ -167,7 +175,7 @@ def ingest(show: ShowConfig, catalog: Catalog, *, settle: float = 0.0) -> Ingest
     # The same bytes under two names: the one the catalog knows, else the first dropped, wins.
     known_sources = {ep.source for ep in catalog.episodes()}
     hashed.sort(key=lambda h: (h[1].name not in known_sources, h[1].stat().st_mtime_ns, h[1].name))
-    found: dict[str, tuple] = {}  # sha256 -> (path, sidecar, tracks)
+    found: Found = {}
     for digest, path, sidecar in hashed:
         if digest in found:
             out.notes.append(f"{path}: same recording as {found[digest][0].name}; published once")
@@ -195,9 +203,9 @@ def ingest(show: ShowConfig, catalog: Catalog, *, settle: float = 0.0) -> Ingest
     return out
 
 
-def _one_recording_per_episode_number(found: dict, out: Ingested) -> None:
+def _one_recording_per_episode_number(found: Found, out: Ingested) -> None:
     """Two recordings claiming one (season, episode) number: the second is an error."""
-    claimed: dict[tuple, Path] = {}
+    claimed: dict[tuple[int | None, int], Path] = {}
     for digest, (path, sidecar, _) in sorted(found.items(), key=lambda kv: kv[1][0].stat().st_mtime_ns):
         if sidecar.episode is None:
             continue
@@ -213,7 +221,9 @@ def _one_recording_per_episode_number(found: dict, out: Ingested) -> None:
             claimed[key] = path
 
 
-def _new_episode(catalog: Catalog, digest: str, path: Path, sidecar, known: dict, found: dict):
+def _new_episode(
+    catalog: Catalog, digest: str, path: Path, sidecar: Sidecar, known: dict[str, EpisodeRow], found: Found
+) -> EpisodeRow:
     by_slug = {ep.slug: ep for ep in known.values()}
     wanted = sidecar.slug or slugify(path.stem)
     slug, n = wanted, 1
@@ -226,7 +236,7 @@ def _new_episode(catalog: Catalog, digest: str, path: Path, sidecar, known: dict
             known.pop(other.sha256, None)
             break
         if sidecar.slug:
-            raise PodkitError(
+            raise ConfigError(
                 f"slug {slug!r} is already used by {other.source}; set another slug in {sidecar_path(path).name}",
                 path=path,
             )

@@ -19,9 +19,14 @@ import sys
 import threading
 import time
 from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING
 
 from .config import load_show
 from .ingest import candidates
+
+if TYPE_CHECKING:
+    from watchdog.observers.api import BaseObserver
 
 log = logging.getLogger("podkit.watch")
 
@@ -40,14 +45,16 @@ def _snapshot(audio: Path) -> dict[str, tuple[int, int]]:
 
 
 class Watcher:
-    def __init__(self, root, *, settle: float = 5.0, poll: float = 2.0, polling: bool = False, quiet: bool = False):
+    def __init__(
+        self, root: str | Path, *, settle: float = 5.0, poll: float = 2.0, polling: bool = False, quiet: bool = False
+    ):
         self.show = load_show(root)
         self.root = Path(root)
         self.settle, self.poll, self.polling = settle, poll, polling
         self.quiet = quiet
         self.wake = threading.Event()
         self.stopping = threading.Event()
-        self.worker: subprocess.Popen | None = None
+        self.worker: subprocess.Popen[str] | None = None
         self.passes = 0
 
     def _logging(self) -> None:
@@ -63,12 +70,12 @@ class Watcher:
             log.addHandler(console)
         log.setLevel(logging.INFO)
 
-    def _observe(self):
+    def _observe(self) -> BaseObserver | None:
         """Wake the loop on any change in audio/ (inotify); None when only polling."""
         if self.polling:
             return None
         try:
-            from watchdog.events import FileSystemEventHandler
+            from watchdog.events import FileSystemEvent, FileSystemEventHandler
             from watchdog.observers import Observer
         except ImportError:
             log.info("watchdog is not installed: polling every %.1f s", self.poll)
@@ -76,7 +83,7 @@ class Watcher:
         wake = self.wake
 
         class Poke(FileSystemEventHandler):
-            def on_any_event(self, event):
+            def on_any_event(self, event: FileSystemEvent) -> None:
                 wake.set()
 
         observer = Observer()
@@ -88,7 +95,7 @@ class Watcher:
             return None
         return observer
 
-    def _signal(self, signum, frame) -> None:
+    def _signal(self, signum: int, frame: FrameType | None) -> None:
         if self.stopping.is_set() and self.worker and self.worker.poll() is None:
             log.info("second signal: ending the current pass (it resumes on the next start)")
             self.worker.send_signal(signal.SIGINT)
@@ -132,9 +139,9 @@ class Watcher:
             while not self.stopping.is_set():
                 now = time.monotonic()
                 snap = _snapshot(self.show.audio_dir)
-                for name, sig in snap.items():
-                    if name not in seen or seen[name][0] != sig:
-                        seen[name] = (sig, now)
+                for name, stamp in snap.items():
+                    if name not in seen or seen[name][0] != stamp:
+                        seen[name] = (stamp, now)
                 for name in list(seen):
                     if name not in snap:
                         del seen[name]

@@ -58,6 +58,6 @@ class Limiter:
         if reduced.any():
             self.reduced_frames += int(reduced.sum())
             self.max_reduction_db = max(self.max_reduction_db, float(-20 * np.log10(g.min())))
-        out = self.buf[lo:hi] * g[:, None].astype(np.float32)
+        out: np.ndarray = self.buf[lo:hi] * g[:, None].astype(np.float32)
         self.buf = self.buf[hi - self.margin :]
         return out

@@ -15,7 +15,9 @@ Feed it chunks of float32 frames (``frames x channels``); memory holds only one 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -54,7 +56,7 @@ def interpolator(factor: int, taps_per_phase: int = 12) -> np.ndarray:
     from scipy import signal  # here, not at the top: the CLI starts fast when nothing is measured
 
     n = factor * taps_per_phase
-    return signal.firwin(n, 1.0 / factor, window=("kaiser", 8.0)) * factor
+    return np.asarray(signal.firwin(n, 1.0 / factor, window=("kaiser", 8.0))) * factor
 
 
 def block_peaks(x: np.ndarray) -> np.ndarray:
@@ -157,7 +159,7 @@ class Measurement:
 
     def levels_db(self) -> np.ndarray:
         with np.errstate(divide="ignore"):
-            return -0.691 + 10.0 * np.log10(self.levels)
+            return np.asarray(-0.691 + 10.0 * np.log10(self.levels))
 
 
 def _db(power: float) -> float:
@@ -243,10 +245,13 @@ class LoudnessMeter:
         )
 
 
-def measure_file(path, *, rate: int | None = None, progress=None) -> Measurement:
+def measure_file(
+    path: str | Path, *, rate: int | None = None, progress: Callable[[float, float | None], None] | None = None
+) -> Measurement:
     """Measure a media file with podkit's meter (at its own rate unless ``rate`` is given)."""
-    from ..ffmpeg import Decoder, probe
+    from ..ffmpeg import Decoder, probe  # a measurement of samples alone needs no ffmpeg
 
+    path = Path(path)
     info = probe(path)
     channels = min(max(info.channels, 1), 2)
     rate = rate or info.sample_rate

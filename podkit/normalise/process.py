@@ -46,7 +46,7 @@ def encoder_gain_db(rate: int, channels: int, bitrate_kbps: int) -> float:
     """
     # A voiced, harmonic tone: a noise probe would add the codec's own noise to the reading.
     t = np.arange(rate * 3) / rate
-    tone = sum(np.sin(2 * np.pi * 150 * k * t) / k for k in range(1, 16)) * 0.05
+    tone = np.sum([np.sin(2 * np.pi * 150 * k * t) / k for k in range(1, 16)], axis=0) * 0.05
     probe_signal = np.repeat(tone[:, None], channels, axis=1).astype(np.float32)
     before = LoudnessMeter(rate, channels, true_peak=False)
     before.feed(probe_signal)
@@ -67,7 +67,7 @@ def _report(progress: Progress | None, step: str) -> Callable[[float, float | No
     return tick
 
 
-def analyse(path: Path, options: NormaliseOptions, progress: Progress | None = None):
+def analyse(path: Path, options: NormaliseOptions, progress: Progress | None = None) -> tuple[int, Measurement]:
     """Pass 1: check the recording is usable and measure it. Returns (channels, Measurement)."""
     path = Path(path)
     size = path.stat().st_size

@@ -15,6 +15,7 @@ import re
 
 import numpy as np
 
+from ..records import Link
 from .segment import Sentence, embed, is_chatter
 
 MAX_TITLE = 60
@@ -165,7 +166,8 @@ def title_for(sents: list[Sentence], centroid: np.ndarray) -> str:
 def summary_for(sents: list[Sentence], emb: np.ndarray, centroid: np.ndarray, limit: int = 3) -> str:
     keep = [i for i, s in enumerate(sents) if not is_chatter(s.text)] or list(range(len(sents)))
     ranked = sorted(keep, key=lambda i: -float(emb[i] @ centroid))
-    chosen, length = [], 0
+    chosen: list[int] = []
+    length = 0
     for i in ranked:
         if len(chosen) >= limit or (chosen and length + len(sents[i].text) > 320):
             break
@@ -174,10 +176,10 @@ def summary_for(sents: list[Sentence], emb: np.ndarray, centroid: np.ndarray, li
     return " ".join(_strip_lead(sents[i].text) for i in sorted(chosen))
 
 
-def assign_links(links, story_vectors: np.ndarray) -> tuple[list[list], list]:
+def assign_links(links: list[Link], story_vectors: np.ndarray) -> tuple[list[list[Link]], list[Link]]:
     """(links per story, leftover links)."""
-    per_story: list[list] = [[] for _ in range(len(story_vectors))]
-    leftover = []
+    per_story: list[list[Link]] = [[] for _ in range(len(story_vectors))]
+    leftover: list[Link] = []
     if not links:
         return per_story, leftover
     vecs = embed([f"{link.title}. {link.description}".strip(". ") for link in links])

@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -144,7 +145,7 @@ def is_chatter(text: str) -> bool:
 
 
 @functools.lru_cache(maxsize=1)
-def _embedder():
+def _embedder() -> Any:
     import os
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the model is a local folder: never the network
@@ -153,7 +154,7 @@ def _embedder():
     try:
         from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     except ImportError:  # pragma: no cover
         pass
     try:
@@ -180,7 +181,7 @@ def _pause_z(sents: list[Sentence]) -> np.ndarray:
     z = np.log(pauses + 0.05)
     z = (z - np.median(z)) / (z.std() + 1e-9)
     z[0] = 0.0
-    return np.clip(z, 0.0, 2.0)
+    return np.asarray(np.clip(z, 0.0, 2.0))
 
 
 def _cues(sents: list[Sentence]) -> np.ndarray:
@@ -204,7 +205,7 @@ def _shift_z(weighted: np.ndarray, weights: np.ndarray, window: int) -> np.ndarr
         return shift
     z = (shift - np.median(shift[1:])) / (shift[1:].std() + 1e-9)
     z[0] = 0.0
-    return np.clip(z, 0.0, 3.0)
+    return np.asarray(np.clip(z, 0.0, 3.0))
 
 
 def choose_boundaries(sents: list[Sentence], emb: np.ndarray, opt: NotesOptions, duration: float) -> list[int]:

@@ -17,6 +17,8 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from ..mime import CHAPTERS_TYPE
+
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 # Podcasting 2.0: podcast:guid is UUIDv5 of the feed URL (no scheme, no trailing slash).
@@ -75,26 +77,26 @@ class Channel:
     persons: list[str] = field(default_factory=list)
 
 
-def _el(parent, tag: str, text: str | None = None, **attrs) -> etree._Element:
+def _el(parent: etree._Element, tag: str, text: str | None = None, **attrs: object) -> etree._Element:
     node = etree.SubElement(parent, f"{{{PODCAST_NS}}}{tag}", {k: str(v) for k, v in attrs.items() if v is not None})
     if text is not None:
         node.text = text
     return node
 
 
-def _fix_explicit(root) -> None:
+def _fix_explicit(root: etree._Element) -> None:
     for node in root.iter(f"{{{ITUNES_NS}}}explicit"):
         node.text = {"yes": "true", "no": "false", "clean": "false"}.get(node.text or "", node.text)
 
 
-class _ChannelExt(BaseExtension):
-    def __init__(self):
+class _ChannelExt(BaseExtension):  # type: ignore[misc]  # feedgen is untyped
+    def __init__(self) -> None:
         self.channel: Channel | None = None
 
-    def extend_ns(self):
+    def extend_ns(self) -> dict[str, str]:
         return {"podcast": PODCAST_NS}
 
-    def extend_rss(self, rss_feed):
+    def extend_rss(self, rss_feed: etree._Element) -> etree._Element:
         channel = rss_feed[0]
         c = self.channel
         if c is not None:
@@ -108,20 +110,20 @@ class _ChannelExt(BaseExtension):
         return rss_feed
 
 
-class _ItemExt(BaseEntryExtension):
-    def __init__(self):
+class _ItemExt(BaseEntryExtension):  # type: ignore[misc]  # feedgen is untyped
+    def __init__(self) -> None:
         self.item: Item | None = None
 
-    def extend_ns(self):
+    def extend_ns(self) -> dict[str, str]:
         return {"podcast": PODCAST_NS}
 
-    def extend_rss(self, entry):
+    def extend_rss(self, entry: etree._Element) -> etree._Element:
         it = self.item
         if it is not None:
             for t in it.transcripts:
                 _el(entry, "transcript", url=t.url, type=t.type, language=t.language)
             if it.chapters_url:
-                _el(entry, "chapters", url=it.chapters_url, type="application/json+chapters")
+                _el(entry, "chapters", url=it.chapters_url, type=CHAPTERS_TYPE)
             for person in it.persons:
                 _el(entry, "person", person)
         _fix_explicit(entry)
@@ -169,4 +171,5 @@ def build_feed(channel: Channel, items: list[Item], *, generator: str = "podkit"
         fe.podcast.itunes_episode_type(it.episode_type)
         if it.explicit is not None:
             fe.podcast.itunes_explicit("yes" if it.explicit else "no")
-    return fg.rss_str(pretty=True, xml_declaration=True, encoding="UTF-8")
+    data: bytes = fg.rss_str(pretty=True, xml_declaration=True, encoding="UTF-8")
+    return data

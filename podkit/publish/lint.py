@@ -42,8 +42,13 @@ def _absolute(url: str | None) -> bool:
 
 def lint(path: Path) -> list[Finding]:
     out: list[Finding] = []
-    err = lambda where, msg: out.append(Finding("error", where, msg))
-    warn = lambda where, msg: out.append(Finding("warning", where, msg))
+
+    def err(where: str, message: str) -> None:
+        out.append(Finding("error", where, message))
+
+    def warn(where: str, message: str) -> None:
+        out.append(Finding("warning", where, message))
+
     try:
         root = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
     except (etree.XMLSyntaxError, OSError) as exc:
@@ -101,7 +106,9 @@ def lint(path: Path) -> list[Finding]:
             parsed = uuid.UUID(guid.strip())
             if parsed.version != 5:
                 err("channel/podcast:guid", f"must be a UUIDv5, this is version {parsed.version}")
-            elif self_link is not None and self_link.get("href") and str(parsed) != podcast_guid(self_link.get("href")):
+            elif (href := self_link.get("href") if self_link is not None else None) and str(parsed) != podcast_guid(
+                href
+            ):
                 warn("channel/podcast:guid", "is not the UUIDv5 of this feed's URL (fine if the feed moved)")
         except ValueError:
             err("channel/podcast:guid", f"not a UUID: {guid!r}")
@@ -162,7 +169,7 @@ def lint(path: Path) -> list[Finding]:
     return out
 
 
-def _check_image(feed: Path, channel, href: str, out: list[Finding]) -> None:
+def _check_image(feed: Path, channel: etree._Element, href: str, out: list[Finding]) -> None:
     """When the artwork is a file beside the feed (a local site), check its size."""
     link = (channel.findtext("link") or "").rstrip("/") + "/"
     if not href.startswith(link):

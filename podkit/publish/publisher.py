@@ -90,6 +90,7 @@ def _cover(show: ShowConfig) -> Path:
 
         img = Image.new("RGB", (3000, 3000), (28, 42, 74))
         draw = ImageDraw.Draw(img)
+        font: ImageFont.FreeTypeFont | ImageFont.ImageFont
         try:
             font = ImageFont.truetype("DejaVuSans-Bold.ttf", 220)
         except OSError:

@@ -12,6 +12,7 @@ import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ..mime import content_type
@@ -23,9 +24,9 @@ class Handler(BaseHTTPRequestHandler):
     root: Path  # set on the subclass made by make_server
     server_version = "podkit"
 
-    def log_message(self, fmt, *args):  # quiet unless asked
+    def log_message(self, format: str, *args: Any) -> None:  # quiet unless asked
         if getattr(self.server, "verbose", False):
-            super().log_message(fmt, *args)
+            super().log_message(format, *args)
 
     def _resolve(self) -> Path | None:
         raw = unquote(urlsplit(self.path).path)
@@ -38,10 +39,10 @@ class Handler(BaseHTTPRequestHandler):
             candidate = candidate / "index.html"
         return candidate if candidate.is_file() else None
 
-    def do_HEAD(self):
+    def do_HEAD(self) -> None:
         self._serve(body=False)
 
-    def do_GET(self):
+    def do_GET(self) -> None:
         self._serve(body=True)
 
     def _serve(self, body: bool) -> None:
@@ -114,7 +115,7 @@ class Handler(BaseHTTPRequestHandler):
         if rel.startswith("transcripts/"):
             self.send_header("Access-Control-Allow-Origin", "*")
 
-    def _plain(self, status, text: str, body: bool) -> None:
+    def _plain(self, status: HTTPStatus, text: str, body: bool) -> None:
         data = text.encode()
         self.send_response(status)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
@@ -124,15 +125,18 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
 
 
-def make_server(public: Path, host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:
+class PreviewServer(ThreadingHTTPServer):
+    daemon_threads = True
+    verbose = False  # log each request
+
+
+def make_server(public: Path, host: str = "127.0.0.1", port: int = 8000) -> PreviewServer:
     root = Path(public).resolve()
     handler = type("PublicHandler", (Handler,), {"root": root})
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
-    return server
+    return PreviewServer((host, port), handler)
 
 
-def serve_in_thread(public: Path, host: str = "127.0.0.1", port: int = 0):
+def serve_in_thread(public: Path, host: str = "127.0.0.1", port: int = 0) -> PreviewServer:
     """Start a server in a background thread (tests, previews); returns it (``.server_port``)."""
     server = make_server(public, host, port)
     threading.Thread(target=server.serve_forever, daemon=True).start()

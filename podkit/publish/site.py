@@ -15,6 +15,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..clock import length
+from ..config import ShowConfig
 from ..fsutil import write_text
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -60,7 +61,7 @@ def _write_if_changed(path: Path, text: str) -> bool:
     return True
 
 
-def build_site(public: Path, show, feed_url: str, cover_name: str, pages: list[Page]) -> list[Path]:
+def build_site(public: Path, show: ShowConfig, feed_url: str, cover_name: str, pages: list[Page]) -> list[Path]:
     """Write the pages (newest first on the index); return the files that changed."""
     env = _env()
     ordered = sorted(pages, key=lambda p: (p.pub_date, p.slug), reverse=True)

@@ -301,7 +301,7 @@ class Stage:
 STAGES: tuple[Stage, ...] = (
     Stage("normalise", 1, _normalise, _normalise_inputs, lambda c: [c.work_mp3], NormaliseResult),
     Stage("transcribe", 1, _transcribe, _transcribe_inputs, _transcribe_outputs, TranscribeResult),
-    # 2: clock labels round down (as the transcript's always did)
+    # 2: clock labels round down (as the transcript's always did); stories split by subject changes too
     Stage("notes", 2, _notes, _notes_inputs, _notes_outputs, NotesResult),
     # 2: the result keeps the feed's item data
     Stage("tag", 2, _tag, _tag_inputs, lambda c: [c.media_mp3], TagResult),

@@ -148,7 +148,7 @@ def write_tags(mp3: Path, info: TagInfo) -> list[str]:
             )
         )
         for cid, chapter in zip(ids, info.chapters, strict=True):
-            subs = [TIT2(encoding=3, text=[chapter.title])]
+            subs: list[object] = [TIT2(encoding=3, text=[chapter.title])]
             if chapter.url:
                 subs.append(WXXX(encoding=3, desc="", url=chapter.url))
             tags.add(

@@ -14,6 +14,7 @@ import io
 import struct
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -43,7 +44,7 @@ def read_ct2(path: Path) -> dict[str, np.ndarray]:
     data = Path(path).read_bytes()
     buf = io.BytesIO(data)
 
-    def u(fmt: str):
+    def u(fmt: str) -> tuple[Any, ...]:
         size = struct.calcsize(fmt)
         return struct.unpack("<" + fmt, buf.read(size))
 
@@ -79,11 +80,11 @@ def read_ct2(path: Path) -> dict[str, np.ndarray]:
     return variables
 
 
-def _layers(ct2: dict, prefix: str) -> int:
+def _layers(ct2: dict[str, np.ndarray], prefix: str) -> int:
     return len({k.split("/")[1] for k in ct2 if k.startswith(prefix + "/layer_") and k.split("/")[1][6:].isdigit()})
 
 
-def dims_of(ct2: dict) -> Dims:
+def dims_of(ct2: dict[str, np.ndarray]) -> Dims:
     return Dims(
         n_mels=int(ct2["encoder/conv1/weight"].shape[1]),
         n_audio_ctx=int(ct2["encoder/position_encodings/encodings"].shape[0]),
@@ -98,18 +99,18 @@ def dims_of(ct2: dict) -> Dims:
     )
 
 
-def _linear(out: dict, dst: str, ct2: dict, src: str, *, bias: bool = True) -> None:
+def _linear(out: dict[str, np.ndarray], dst: str, ct2: dict[str, np.ndarray], src: str, *, bias: bool = True) -> None:
     out[f"{dst}.weight"] = ct2[f"{src}/weight"]
     if bias:
         out[f"{dst}.bias"] = ct2[f"{src}/bias"]
 
 
-def _norm(out: dict, dst: str, ct2: dict, src: str) -> None:
+def _norm(out: dict[str, np.ndarray], dst: str, ct2: dict[str, np.ndarray], src: str) -> None:
     out[f"{dst}.weight"] = ct2[f"{src}/gamma"]
     out[f"{dst}.bias"] = ct2[f"{src}/beta"]
 
 
-def _split(out: dict, dsts: list[str], ct2: dict, src: str, key_index: int) -> None:
+def _split(out: dict[str, np.ndarray], dsts: list[str], ct2: dict[str, np.ndarray], src: str, key_index: int) -> None:
     """A fused projection (rows q|k|v or k|v) into openai-whisper's separate ones."""
     weights = np.split(ct2[f"{src}/weight"], len(dsts))
     biases = np.split(ct2[f"{src}/bias"], len(dsts))
@@ -119,7 +120,7 @@ def _split(out: dict, dsts: list[str], ct2: dict, src: str, key_index: int) -> N
             out[f"{dst}.bias"] = biases[i]
 
 
-def _block(out: dict, ct2: dict, src: str, dst: str) -> None:
+def _block(out: dict[str, np.ndarray], ct2: dict[str, np.ndarray], src: str, dst: str) -> None:
     """What encoder and decoder layers share: fused q/k/v self-attention and the MLP."""
     _split(
         out,
@@ -135,7 +136,7 @@ def _block(out: dict, ct2: dict, src: str, dst: str) -> None:
     _norm(out, f"{dst}.mlp_ln", ct2, f"{src}/ffn/layer_norm")
 
 
-def to_openai_state(ct2: dict) -> dict[str, np.ndarray]:
+def to_openai_state(ct2: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """openai-whisper state dict (numpy) from CTranslate2 variables."""
     out: dict[str, np.ndarray] = {}
     d = dims_of(ct2)

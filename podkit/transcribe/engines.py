@@ -82,7 +82,7 @@ class FasterWhisperEngine:
 
     @staticmethod
     @functools.lru_cache(maxsize=4)
-    def _load(path: str, device: str, compute_type: str, threads: int):
+    def _load(path: str, device: str, compute_type: str, threads: int) -> Any:
         from faster_whisper import WhisperModel
 
         try:
@@ -137,7 +137,7 @@ class OpenAIWhisperEngine:
 
     @staticmethod
     @functools.lru_cache(maxsize=2)
-    def _load(checkpoint: str, device: str, heads: tuple):
+    def _load(checkpoint: str, device: str, heads: tuple[tuple[int, int], ...]) -> Any:
         import torch
         import whisper
 

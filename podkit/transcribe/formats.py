@@ -10,6 +10,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..clock import clock, iso_duration, timestamp
 from ..errors import MediaError
@@ -85,7 +86,7 @@ def to_srt(transcript: Transcript) -> str:
 
 def paragraphs(transcript: Transcript) -> list[tuple[float, str | None, str]]:
     """(start, speaker, text): a new paragraph at a change of speaker or a long pause."""
-    out: list[list] = []
+    out: list[list[Any]] = []
     last_end = None
     for seg in transcript.segments:
         pause = seg.start - last_end if last_end is not None else 0.0

@@ -13,6 +13,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import ConfigError
 from ..fsutil import sha256_file, write_text
@@ -34,9 +35,10 @@ class ModelSource:
     checkpoint: Path | None  # an openai-whisper .pt, when given directly
     origin: str  # where it came from, in words
 
-    def config(self) -> dict:
+    def config(self) -> dict[str, Any]:
         if self.ct2_dir and (self.ct2_dir / "config.json").exists():
-            return json.loads((self.ct2_dir / "config.json").read_text())
+            found = json.loads((self.ct2_dir / "config.json").read_text())
+            return found if isinstance(found, dict) else {}
         return {}
 
 
