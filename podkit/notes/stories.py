@@ -11,8 +11,9 @@ import numpy as np
 
 from ..records import Link, Transcript
 from .describe import assign_links, summary_for, title_for
+from .embed import embed
 from .options import NotesOptions
-from .segment import choose_boundaries, embed, sentences
+from .segment import choose_boundaries, sentences
 
 
 @dataclass
