@@ -291,7 +291,7 @@ def cmd_notes(args: argparse.Namespace) -> int:
     if args.stories is not None and args.stories < 1:
         raise ConfigError(f"--stories must be 1 or more, not {args.stories}")
     try:
-        transcript = read_json(src, language=args.language)
+        transcript = read_json(src)
     except MediaError as exc:  # the file given is not what the command takes: a usage error
         raise ConfigError(exc.message, path=src) from None
     sidecar = Sidecar()
@@ -491,7 +491,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="DIR", help="where to write (default: beside the transcript)")
     p.add_argument("--stories", type=int, help="number of stories (default: found automatically)")
     p.add_argument("--min-story", type=float, default=20.0, metavar="SECONDS", help="shortest story (default 20)")
-    p.add_argument("--language", help="the transcript's language (default: the file's own, else und)")
     p.set_defaults(func=cmd_notes)
 
     p = sub.add_parser("lint", parents=[common], help="check a feed against Apple's and Podcasting 2.0 rules")

@@ -111,8 +111,12 @@ def process(show: ShowConfig, catalog: Catalog, episode: Episode, reporter: Repo
     return outcome
 
 
-def published_episodes(rows: list[EpisodeRow]) -> list[PublishedEpisode]:
-    """What the feed and the pages show of each episode whose tagged MP3 is published."""
+def published_episodes(rows: list[EpisodeRow], unreadable: list[str] | None = None) -> list[PublishedEpisode]:
+    """What the feed and the pages show of each episode whose tagged MP3 is published.
+
+    An episode whose tag stage is done but whose records this podkit cannot read (made by
+    another version, its recording since removed, so nothing ran it again) is left out and
+    named in ``unreadable``: never silently."""
     from ..publish import PublishedEpisode
 
     out = []
@@ -120,6 +124,9 @@ def published_episodes(rows: list[EpisodeRow]) -> list[PublishedEpisode]:
         tagged = stage_result(row, "tag", TagResult)
         normalised = stage_result(row, "normalise", NormaliseResult)
         if tagged is None or normalised is None:
+            rec = row.stages.get("tag")
+            if rec is not None and rec.status == "done" and unreadable is not None:
+                unreadable.append(row.slug)
             continue
         item = tagged.item
         out.append(
@@ -179,7 +186,13 @@ def _publish(show: ShowConfig, catalog: Catalog, report: RunReport) -> None:
     try:
         # podcast:guid is assigned once, from the first feed URL, and kept after a move.
         guid = catalog.show_value("podcast_guid", podcast_guid(show.resolved_feed_url))
-        result = publish(show, published_episodes(catalog.episodes()), guid=guid)
+        unreadable: list[str] = []
+        result = publish(show, published_episodes(catalog.episodes(), unreadable), guid=guid)
+        for slug in unreadable:
+            report.notes.append(
+                f"{slug}: its catalog records were made by another podkit and cannot be read; it stays out "
+                "of the feed until its recording is in audio/ and podkit runs it again"
+            )
         report.feed, report.feed_items = result.feed, result.items
     except Exception as exc:
         log.debug("publish failed", exc_info=True)
