@@ -122,11 +122,20 @@ def ffprobe(path: Path) -> dict:
     return json.loads(out.stdout)
 
 
-def podkit(*args: str, cwd: Path | None = None, timeout: float = 300, **kw) -> subprocess.CompletedProcess:
-    """The real command line, in a child process."""
-    env = {**os.environ, "COLUMNS": "200"}
+def podkit(
+    *args: str, cwd: Path | None = None, timeout: float = 300, env: dict[str, str] | None = None, **kw
+) -> subprocess.CompletedProcess:
+    """The real command line, in a child process; ``env`` adds to (or overrides) this
+    process's environment, where COLUMNS is 200 unless it says otherwise."""
+    full = {**os.environ, "COLUMNS": "200", **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "podkit", *args], capture_output=True, text=True, cwd=cwd, timeout=timeout, env=env, **kw
+        [sys.executable, "-m", "podkit", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=timeout,
+        env=full,
+        **kw,
     )
 
 

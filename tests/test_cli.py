@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from .cli_helpers import one_line_error
 from .conftest import ebur128, make_show, podkit, speech
-
-
-def one_line_error(proc) -> str:
-    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1, proc.stderr
-    assert "Traceback" not in proc.stderr
-    assert lines[0].startswith("podkit: error: ")
-    return lines[0]
 
 
 def test_usage_error_exits_2():

@@ -11,6 +11,7 @@ from podkit.normalise.limiter import Limiter
 from podkit.normalise.meter import LoudnessMeter
 
 from .conftest import SAMPLE, ebur128, ffmpeg, ffprobe, shared, speech
+from .speech import clip
 
 
 @pytest.mark.parametrize("gain_db", [-22.0, 0.0, 14.0], ids=["quiet", "normal", "loud"])
@@ -55,6 +56,25 @@ def test_target_and_true_peak_options(tmp_path):
     loud, peak = ebur128(out)
     assert loud == pytest.approx(-14.0, abs=0.5)
     assert peak <= -2.9
+
+
+def test_third_party_speech_stereo_44k(tmp_path):
+    """A LibriVox reading (16 kHz mono) made a 44.1 kHz stereo FLAC, as JFK's extra below is:
+    real speech podkit did not make, whose peaks the gain to -16 LUFS would lift over the ceiling."""
+    src = tmp_path / "reading.flac"
+    ffmpeg("-i", str(clip("0920").path), "-af", "aresample=44100,pan=stereo|c0=c0|c1=c0", str(src))
+    assert ffprobe(src)["streams"][0]["channels"] == 2
+    src_loud, src_peak = ebur128(src)
+    assert src_peak + (-16.0 - src_loud) > -1.0  # the gain alone would break the -1 dBTP ceiling
+    out = tmp_path / "reading.mp3"
+    result = normalise(src, out)
+    assert result.input_loudness == pytest.approx(src_loud, abs=0.3)  # podkit's meter and ffmpeg's agree
+    assert result.channels == 2 and result.target == -16.0 and result.limited
+    loud, peak = ebur128(out)
+    assert loud == pytest.approx(-16.0, abs=0.5) and peak <= -0.9
+    stream = ffprobe(out)["streams"][0]
+    assert stream["channels"] == 2 and stream["sample_rate"] == "44100"
+    assert float(ffprobe(out)["format"]["duration"]) == pytest.approx(result.duration, abs=0.1)
 
 
 def test_jfk_stereo_44k(tmp_path):

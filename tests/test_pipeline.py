@@ -221,12 +221,13 @@ def test_re_dropped_copy_is_not_a_new_episode(show):
 
 def test_multitrack_episode_from_one_file_per_speaker(show):
     """Two speakers recorded on separate files: published as their mix, transcribed apart."""
-    from .conftest import shared
+    from .speech import clip, track, wer
 
-    stereo = shared("speech", "stereo_two_speakers.wav")
+    # Two LibriVox readings, one a speaker, taking turns: Ana from 1.5 s, Ben from 10.0 s.
+    ana, ben = clip("0870"), clip("0890")
     audio = show / "audio"
-    ffmpeg("-i", str(stereo), "-af", "pan=mono|c0=c0,adelay=1500,apad=pad_dur=1", str(audio / "ana.wav"))
-    ffmpeg("-i", str(stereo), "-af", "pan=mono|c0=c1,adelay=1500,apad=pad_dur=1", str(audio / "ben.wav"))
+    track(audio / "ana.wav", [(ana, 1.5)], 16.5)
+    track(audio / "ben.wav", [(ben, 10.0)], 16.5)
     (audio / "interview.toml").write_text(
         'title = "Two tracks"\nspeakers = ["Ana", "Ben"]\ntracks = ["ana.wav", "ben.wav"]\n'
     )
@@ -244,10 +245,19 @@ def test_multitrack_episode_from_one_file_per_speaker(show):
     for w in words:
         by.setdefault(w["speaker"], []).append(w)
     assert set(by) == {"Ana", "Ben"}
-    assert "horizon" in " ".join(w["body"] for w in by["Ben"]).lower()
-    assert "wizard" in " ".join(w["body"] for w in by["Ana"]).lower()
-    # Timed on the published mix: speech starts about 0.25 s in, not 1.5 s.
+    said = {who: " ".join(w["body"] for w in ws) for who, ws in by.items()}
+    # Each speaker's words come from their own track: what they read, and nothing of the other's.
+    assert wer(ana.reference, said["Ana"]) <= 0.15 and wer(ben.reference, said["Ben"]) <= 0.15
+    own = {"Ana": ("dashwood", "leisure"), "Ben": ("selfish", "rather")}  # words only one clip has
+    for who, other in (("Ana", "Ben"), ("Ben", "Ana")):
+        heard = said[who].lower()
+        assert all(w in heard for w in own[who]) and not any(w in heard for w in own[other]), (who, said[who])
+    # Timed on the published mix: speech starts about 0.25 s in, not 1.5 s, and Ben's turn
+    # 8.5 s after Ana's (his track's own clock less the trimmed start).
     assert 0.0 <= min(w["startTime"] for w in words) < 1.0
+    ben_first = min(w["startTime"] for w in by["Ben"])
+    assert 10.0 - norm["start_s"] - 0.6 <= ben_first <= 10.0 - norm["start_s"] + 1.0
+    assert max(w["endTime"] for w in by["Ana"]) <= ben_first
     vtt = (show / "transcripts" / "interview.vtt").read_text()
     assert "<v Ana>" in vtt and "<v Ben>" in vtt
 

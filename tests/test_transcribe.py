@@ -1,8 +1,13 @@
-"""transcribe: the converter, both engines on real speech (WER), formats, speakers, VAD."""
+"""transcribe: the converter, both engines on real speech (WER), formats, speakers, VAD.
+
+Every test that loads a Whisper model (or torch, for the converter) is marked slow. The real
+speech is the LibriVox clips of Debian's pocketsphinx-testdata (see ``speech``); JFK and the
+shared two-speaker file are extras that run where ../shared is."""
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from html import unescape as html_unescape
@@ -19,8 +24,8 @@ from podkit.transcribe.formats import MAX_CUE_CHARS, to_json, to_vtt
 from podkit.transcribe.models import openai_checkpoint, resolve
 
 from .conftest import SAMPLE, ffmpeg, podkit, shared
+from .speech import Clip, clip, librivox, stereo, track, wer
 
-LIBRIVOX = Path("/usr/share/pocketsphinx/test/data/librivox")
 JFK_TEXT = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
 
 
@@ -36,14 +41,6 @@ def private_cache(tmp_path_factory):
         os.environ["PODKIT_CACHE"] = old
 
 
-def wer(reference: str, hypothesis: str) -> float:
-    import jiwer
-    from whisper.normalizers import EnglishTextNormalizer
-
-    norm = EnglishTextNormalizer()
-    return jiwer.wer(norm(reference), norm(hypothesis))
-
-
 def text_of(t: Transcript) -> str:
     return " ".join(s.text for s in t.segments)
 
@@ -51,6 +48,7 @@ def text_of(t: Transcript) -> str:
 # -- the converter ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_converter_shapes_and_round_trip_of_every_tensor():
     import torch
     import whisper
@@ -120,6 +118,7 @@ def test_converter_shapes_and_round_trip_of_every_tensor():
     assert openai_checkpoint(source) == ckpt  # second call: from the cache
 
 
+@pytest.mark.slow
 def test_corrupted_cached_checkpoint_is_converted_again():
     source = resolve("tiny.en")
     ckpt = openai_checkpoint(source)
@@ -131,6 +130,59 @@ def test_corrupted_cached_checkpoint_is_converted_again():
 # -- engines on real speech --------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def librivox_transcripts():
+    """Each engine's transcripts of the five LibriVox clips, made once for the tests that read them."""
+    done: dict[str, dict[str, Transcript]] = {}
+
+    def get(engine: str) -> dict[str, Transcript]:
+        if engine not in done:
+            options = TranscribeOptions(engine=engine)
+            done[engine] = {name: transcribe_file(c.path, options) for name, c in librivox().items()}
+        return done[engine]
+
+    return get
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ["faster-whisper", "openai-whisper"])
+def test_librivox_word_error_rate(engine, librivox_transcripts):
+    clips = librivox()
+    got = librivox_transcripts(engine)
+    assert list(got) == list(clips)
+    assert wer([c.reference for c in clips.values()], [text_of(t) for t in got.values()]) <= 0.08
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ["faster-whisper", "openai-whisper"])
+def test_librivox_words_are_timed_on_each_clip(engine, librivox_transcripts):
+    from podkit.ffmpeg import probe
+
+    for name, t in librivox_transcripts(engine).items():
+        c = librivox()[name]
+        length = probe(c.path).duration
+        assert t.language == "en", name
+        assert t.duration == pytest.approx(length, abs=0.05), name
+        words = [w for s in t.segments for w in s.words]
+        assert len(words) >= 0.8 * len(c.words), name
+        assert all(0 <= w.start <= w.end <= length + 0.05 for w in words), name
+        assert [w.start for w in words] == sorted(w.start for w in words), name
+
+
+@pytest.mark.slow
+def test_both_engines_are_accurate_and_close_to_each_other(librivox_transcripts):
+    """Not "the same text": the engines decode differently (and each differs from one CPU to
+    another), so each is held to the reference, and the two to each other, by WER."""
+    refs = [c.reference for c in librivox().values()]
+    a = [text_of(t) for t in librivox_transcripts("faster-whisper").values()]
+    b = [text_of(t) for t in librivox_transcripts("openai-whisper").values()]
+    assert wer(refs, a) <= 0.08 and wer(refs, b) <= 0.08
+    assert wer(a, b) <= 0.1
+    for x, y in zip(a, b, strict=True):  # no clip where they part ways
+        assert wer(x, y) <= 0.25, (x, y)
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("engine", ["faster-whisper", "openai-whisper"])
 def test_jfk_word_error_rate(engine):
     t = transcribe_file(shared("speech", "jfk.flac"), TranscribeOptions(engine=engine))
@@ -142,35 +194,15 @@ def test_jfk_word_error_rate(engine):
     assert [w.start for w in words] == sorted(w.start for w in words)
 
 
-def test_both_engines_give_the_same_text():
+@pytest.mark.slow
+def test_both_engines_close_on_jfk():
     a = transcribe_file(shared("speech", "jfk.flac"), TranscribeOptions(engine="faster-whisper"))
     b = transcribe_file(shared("speech", "jfk.flac"), TranscribeOptions(engine="openai-whisper"))
-    assert wer(text_of(a), text_of(b)) == 0.0
+    assert wer(JFK_TEXT, text_of(a)) <= 0.05 and wer(JFK_TEXT, text_of(b)) <= 0.05
+    assert wer(text_of(a), text_of(b)) <= 0.1
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("engine", ["faster-whisper", "openai-whisper"])
-def test_librivox_word_error_rate(engine):
-    if not LIBRIVOX.is_dir():
-        pytest.skip("needs Debian's pocketsphinx-testdata (make test installs it)")
-    refs = {}
-    for line in (LIBRIVOX / "transcription").read_text().splitlines():
-        m = re.match(r"<s> (.*) </s> \((.*)\)", line.strip())
-        if m:
-            refs[m.group(2)] = m.group(1)
-    import jiwer
-    from whisper.normalizers import EnglishTextNormalizer
-
-    norm = EnglishTextNormalizer()
-    hyps, ref_list = [], []
-    for name, ref in sorted(refs.items()):
-        t = transcribe_file(LIBRIVOX / f"{name}.wav", TranscribeOptions(engine=engine))
-        hyps.append(norm(text_of(t)))
-        ref_list.append(norm(ref))
-    assert len(hyps) == 5
-    assert jiwer.wer(ref_list, hyps) <= 0.08
-
-
 def test_silence_gives_an_empty_transcript(tmp_path):
     path = tmp_path / "silence.wav"
     ffmpeg("-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "20", str(path))
@@ -179,6 +211,83 @@ def test_silence_gives_an_empty_transcript(tmp_path):
         assert t.segments == [], engine
 
 
+# Two speakers taking turns, one per channel: who says what, and when (seconds into the file).
+TURNS = [("Ana", "0870", 0.5), ("Ben", "0890", 8.5), ("Ana", "0930", 14.5), ("Ben", "0880", 18.5)]
+TURNS_S = 22.0
+# Words only one of them says (from the references): what crosstalk between channels would show.
+OWN_WORDS = {"Ana": {"dashwood", "leisure", "prudently", "amiable"}, "Ben": {"selfish", "rather", "disposed", "young"}}
+
+
+def two_speaker_recording(tmp_path: Path) -> tuple[Path, dict[str, list[tuple[Clip, float]]]]:
+    """Ana on the left channel, Ben on the right, each silent while the other speaks."""
+    parts: dict[str, list[tuple[Clip, float]]] = {}
+    for who, number, at in TURNS:
+        parts.setdefault(who, []).append((clip(number), at))
+    left = track(tmp_path / "ana.wav", parts["Ana"], TURNS_S)
+    right = track(tmp_path / "ben.wav", parts["Ben"], TURNS_S)
+    return stereo(tmp_path / "two speakers.wav", left, right), parts
+
+
+def assert_podcasting20_json(data: dict) -> None:
+    """The Podcasting 2.0 transcript JSON shape (podcastindex.org namespace, transcripts):
+    version "1.0.0" and segments of startTime, endTime (float seconds), body, optional speaker,
+    in time order."""
+    assert data["version"] == "1.0.0"
+    assert isinstance(data["segments"], list)
+    last = 0.0
+    for seg in data["segments"]:
+        assert {"startTime", "endTime", "body"} <= set(seg) <= {"startTime", "endTime", "body", "speaker"}, seg
+        assert isinstance(seg["startTime"], float) and isinstance(seg["endTime"], float), seg
+        assert math.isfinite(seg["endTime"]) and 0.0 <= seg["startTime"] <= seg["endTime"], seg
+        assert isinstance(seg["body"], str) and seg["body"].strip(), seg
+        assert isinstance(seg.get("speaker", ""), str) and seg.get("speaker") != "", seg
+        assert seg["startTime"] >= last, seg
+        last = seg["startTime"]
+
+
+@pytest.mark.slow
+def test_speakers_on_separate_channels_of_librivox(tmp_path):
+    import webvtt
+
+    path, parts = two_speaker_recording(tmp_path)
+    t = transcribe_file(path, speakers=("Ana", "Ben"), tracks="channels")
+    assert t.duration == pytest.approx(TURNS_S, abs=0.05)
+    said = {who: " ".join(s.text for s in t.segments if s.speaker == who) for who in ("Ana", "Ben")}
+    assert {s.speaker for s in t.segments} == {"Ana", "Ben"}
+    for who, own in OWN_WORDS.items():
+        assert wer(" ".join(c.reference for c, _ in parts[who]), said[who]) <= 0.15, said[who]
+        other = "Ben" if who == "Ana" else "Ana"
+        heard = set(re.findall(r"[a-z]+", said[who].lower()))
+        assert own <= heard, (who, said[who])
+        assert not OWN_WORDS[other] & heard, (who, said[who])  # nothing from the other channel
+    # Each word lies in its speaker's own turn, on the file's clock.
+    for seg in t.segments:
+        turns = [(at, at + c.duration) for c, at in parts[seg.speaker]]
+        for w in seg.words:
+            assert any(a - 0.3 <= w.start and w.end <= b + 0.3 for a, b in turns), (seg.speaker, w)
+    # Merged by time: the turns come out in the order they were taken.
+    starts = [s.start for s in t.segments]
+    assert starts == sorted(starts)
+    turn_order = [s.speaker for i, s in enumerate(t.segments) if i == 0 or t.segments[i - 1].speaker != s.speaker]
+    assert turn_order == [who for who, _, _ in TURNS]
+    # WebVTT voices, read back by an independent parser.
+    vtt = to_vtt(t)
+    assert "<v Ana>" in vtt and "<v Ben>" in vtt
+    (tmp_path / "t.vtt").write_text(vtt)
+    captions = webvtt.read(str(tmp_path / "t.vtt"))
+    voices = [c.voice for c in captions]
+    assert set(voices) == {"Ana", "Ben"}
+    assert [v for i, v in enumerate(voices) if i == 0 or voices[i - 1] != v] == turn_order
+    # Podcasting 2.0 JSON: one segment per word, each with its speaker.
+    data = json.loads(to_json(t))
+    assert_podcasting20_json(data)
+    assert {s["speaker"] for s in data["segments"]} == {"Ana", "Ben"}
+    for who in ("Ana", "Ben"):
+        words = [w.text for s in t.segments if s.speaker == who for w in s.words]
+        assert [s["body"] for s in data["segments"] if s["speaker"] == who] == words
+
+
+@pytest.mark.slow
 def test_speakers_on_separate_channels():
     t = transcribe_file(shared("speech", "stereo_two_speakers.wav"), speakers=("Ana", "Ben"), tracks="channels")
     by = {s.speaker: text_of(Transcript("en", 0, [s])) for s in t.segments}
@@ -225,6 +334,7 @@ def test_audio_windows_cut_in_pauses_and_lose_no_sample(tmp_path):
         assert np.abs(whole[cut - 800 : cut + 800]).max() < 1e-3  # 50 ms of silence either side
 
 
+@pytest.mark.slow
 def test_windowed_transcript_matches_one_pass(sample_transcript):
     """The sample show in 40-second windows: the same words at the same times as in one pass."""
     import tomllib
@@ -251,6 +361,7 @@ def test_windowed_transcript_matches_one_pass(sample_transcript):
     assert close >= 0.95 * len(pairs)
 
 
+@pytest.mark.slow
 def test_cuda_path_picks_float16_and_fails_clearly_without_a_gpu(tmp_path):
     import torch
 
@@ -343,6 +454,21 @@ def test_vtt_and_srt_parse_with_independent_libraries(tmp_path):
     assert "&lt;script&gt;" in html and "<script>" not in html and "Ana &lt;1&gt;" in html
     assert html.count("<time") == 2 and 'datetime="PT20.00S"' in html
     assert (tmp_path / "ep.txt").read_text().startswith("Ana <1>: Tom & Jerry")
+
+
+def test_json_has_the_podcasting20_transcript_shape():
+    t = _sample_transcript()
+    data = json.loads(to_json(t))
+    assert_podcasting20_json(data)
+    words = [w for s in t.segments for w in s.words]
+    assert [s["body"] for s in data["segments"]] == [w.text for w in words]  # one segment per word
+    assert [s["startTime"] for s in data["segments"]] == pytest.approx([w.start for w in words], abs=5e-4)
+    assert [s["endTime"] for s in data["segments"]] == pytest.approx([w.end for w in words], abs=5e-4)
+    assert [s["speaker"] for s in data["segments"]] == ["Ana <1>"] * 23 + ["Ben"] * 2
+    # A transcript without speakers has no speaker fields (not empty or null ones).
+    plain = json.loads(to_json(Transcript("en", 2.0, [Segment(0.5, 1.5, "Hi.", [Word(0.5, 1.5, "Hi.")])])))
+    assert_podcasting20_json(plain)
+    assert plain["segments"] == [{"startTime": 0.5, "endTime": 1.5, "body": "Hi."}]
 
 
 def test_reference_json_shape_matches_podcasting20_example():
