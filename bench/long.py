@@ -10,7 +10,8 @@ Rows, each a child process reporting its own peak RSS:
   memory, one engine call), at ``--whole-minutes``, for comparison in the same run;
 - ``podkit run`` on a show holding one ``--hours``-long recording (the sample show's speech at
   the start, the middle and the end, quiet between): every stage, then publish.
-Target: memory bounded whatever the duration (issue 6).
+Target: memory bounded whatever the duration (issue 6). The table is also written to
+bench/results/long.json.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import media
+import results
 
 PY = sys.executable
 ROOT = Path(__file__).resolve().parent.parent
@@ -148,12 +150,25 @@ def main() -> None:
     for what, audio, seconds, peak in rows:
         print(f"| {what:<48} | {audio / 60:6.0f} m | {seconds:7.1f} | {peak:11d} |")
     windowed = [r for r in rows if r[0].startswith("podkit transcribe")]
+    verdicts = {}
     if len(windowed) > 1:
         grow = windowed[-1][3] / windowed[0][3]
-        print(
-            f"\npeak RSS, longest vs shortest windowed transcription: {grow:.2f}x "
-            f"({windowed[-1][1] / windowed[0][1]:.0f}x the audio)"
+        audio_ratio = windowed[-1][1] / windowed[0][1]
+        line = f"peak RSS, longest vs shortest windowed transcription: {grow:.2f}x ({audio_ratio:.0f}x the audio)"
+        print(f"\n{line}")
+        # No number is set: the target is that memory stays bounded (issue 6), so no PASS/FAIL.
+        verdicts["windowed_rss_growth"] = results.verdict(
+            line, None, rss_ratio=grow, audio_ratio=audio_ratio, target="memory bounded whatever the duration"
         )
+    results.write(
+        "long",
+        args=args,
+        rows=[
+            {"what": what, "audio_s": audio, "audio_min": audio / 60, "seconds": seconds, "peak_rss_mb": peak}
+            for what, audio, seconds, peak in rows
+        ],
+        verdicts=verdicts,
+    )
 
 
 if __name__ == "__main__":

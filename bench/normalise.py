@@ -6,6 +6,7 @@ Prints one table: wall time, speed ratio, output loudness and true peak (both re
 ffmpeg's ebur128, an independent meter), and peak RSS of the podkit process. The long file
 (2 hours of stereo 44.1 kHz WAV, 1.3 GB) shows that memory does not grow with duration.
 Target: podkit >= 4x faster than ffmpeg-normalize; peak RSS < 500 MB on the 2-hour file.
+The table is also written to bench/results/normalise.json.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import media
+import results
 
 PY = sys.executable
 BIN = Path(sys.executable).parent
@@ -139,6 +141,7 @@ def main() -> None:
                 pk_p,
                 pk["rss_mb"],
                 f"{pk['passes']} encode(s), verified={pk['verified']}, limited={pk['limited']}",
+                {"tool": "podkit", "passes": pk["passes"], "verified": pk["verified"], "limited": pk["limited"]},
             )
         )
         rows.append(
@@ -149,10 +152,19 @@ def main() -> None:
                 fn_p,
                 None,
                 f"two-pass loudnorm, {fn['mode']}",
+                {"tool": "ffmpeg-normalize", "mode": fn["mode"]},
             )
         )
         rows.append(
-            (f"pydub from_file, {args.minutes} min MP3", None, None, None, pydub_rss, "whole-file load, for reference")
+            (
+                f"pydub from_file, {args.minutes} min MP3",
+                None,
+                None,
+                None,
+                pydub_rss,
+                "whole-file load, for reference",
+                {"tool": "pydub"},
+            )
         )
         if not args.skip_long:
             long_wav = media.long_speech_wav(args.long_minutes)
@@ -167,6 +179,13 @@ def main() -> None:
                     lg_p,
                     lg["rss_mb"],
                     f"ffmpeg children peak {lg['ffmpeg_rss_mb']:.0f} MB",
+                    {
+                        "tool": "podkit",
+                        "passes": lg["passes"],
+                        "verified": lg["verified"],
+                        "limited": lg["limited"],
+                        "ffmpeg_children_rss_mb": lg["ffmpeg_rss_mb"],
+                    },
                 )
             )
 
@@ -174,25 +193,45 @@ def main() -> None:
     print()
     print(f"| {'run':<34} | {'time s':>7} | {'LUFS':>6} | {'dBTP':>6} | {'peak RSS MB':>11} | notes")
     print(f"|{'-' * 36}|{'-' * 9}|{'-' * 8}|{'-' * 8}|{'-' * 13}|------")
-    for name, sec, loud, peak, rss, note in rows:
+    for name, sec, loud, peak, rss, note, _ in rows:
         print(
             f"| {name:<34} | {fmt(sec, '7.1f')} | {fmt(loud, '6.1f')} | {fmt(peak, '6.1f')} | "
             f"{fmt(rss, '11.0f')} | {note}"
         )
     ratio = fn["seconds"] / pk["seconds"]
     print()
-    print(
+    line = (
         f"speed: podkit is {ratio:.1f}x faster than ffmpeg-normalize (target >= 4x): {'PASS' if ratio >= 4 else 'FAIL'}"
     )
-    print(
+    print(line)
+    verdicts = {"speed": results.verdict(line, ratio >= 4, ratio=ratio, target_min_ratio=4.0)}
+    accurate = abs(pk_l + 16) <= 0.5 and pk_p <= -0.9
+    line = (
         f"accuracy: podkit {pk_l:+.1f} LUFS / {pk_p:+.1f} dBTP (target -16 +-0.5, <= -0.9): "
-        f"{'PASS' if abs(pk_l + 16) <= 0.5 and pk_p <= -0.9 else 'FAIL'}"
+        f"{'PASS' if accurate else 'FAIL'}"
+    )
+    print(line)
+    verdicts["accuracy"] = results.verdict(
+        line, accurate, lufs=pk_l, dbtp=pk_p, target_lufs=-16.0, tolerance_lu=0.5, target_max_dbtp=-0.9
     )
     if not args.skip_long:
-        print(
+        line = (
             f"memory: {lg['rss_mb']:.0f} MB peak RSS on {args.long_minutes} min (target < 500 MB): "
             f"{'PASS' if lg['rss_mb'] < 500 else 'FAIL'}"
         )
+        print(line)
+        verdicts["memory"] = results.verdict(
+            line, lg["rss_mb"] < 500, rss_mb=lg["rss_mb"], minutes=args.long_minutes, target_max_mb=500.0
+        )
+    results.write(
+        "normalise",
+        args=args,
+        rows=[
+            {"run": name, "seconds": sec, "lufs": loud, "dbtp": peak, "peak_rss_mb": rss, "notes": note, **details}
+            for name, sec, loud, peak, rss, note, details in rows
+        ],
+        verdicts=verdicts,
+    )
 
 
 if __name__ == "__main__":

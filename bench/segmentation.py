@@ -6,7 +6,8 @@ The corpus is samples/corpus/*.toml (original scripts rendered with espeak-ng in
 speeds and gaps, with the true story start times) plus the sample show. Prints per episode and
 overall: Pk and WindowDiff (nltk.metrics.segmentation, at 1 s resolution), stories found vs
 true, and each true boundary's error in seconds. Targets: mean Pk <= 0.10; every boundary that
-starts a story of 20 s or more found within +-3 s; story count exact on at least 5 of 6.
+starts a story of 20 s or more found within +-3 s; story count exact on at least 5 of 6. The
+table is also written to bench/results/segmentation.json.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ import argparse
 import json
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import results
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -58,11 +62,11 @@ def evaluate(truth_starts: list[float], found: list[float], duration: float) -> 
     def string(starts):
         marks = ["0"] * n
         for s in starts[1:]:
-            marks[min(n - 1, int(round(s)))] = "1"
+            marks[min(n - 1, round(s))] = "1"
         return "".join(marks)
 
     ref, hyp = string(truth_starts), string(found)
-    k = max(2, int(round(duration / len(truth_starts) / 2)))
+    k = max(2, round(duration / len(truth_starts) / 2))
     errors = [min((abs(f - t) for f in found), default=float("inf")) for t in truth_starts[1:]]
     return {"pk": pk(ref, hyp, k=k, boundary="1"), "wd": windowdiff(ref, hyp, k, boundary="1"), "errors": errors}
 
@@ -83,7 +87,7 @@ def main() -> None:
         true_starts[0] = 0.0
         lengths = [s["end"] - s["start"] for s in truth["stories"]]
         m = evaluate(true_starts, found, truth["duration"])
-        must = [e for e, length in zip(m["errors"], lengths[1:]) if length >= 20]
+        must = [e for e, length in zip(m["errors"], lengths[1:], strict=True) if length >= 20]
         # A story shorter than the minimum (a one-sentence item) is not counted as a story: it
         # must join a neighbour. Its boundary still counts in Pk and WindowDiff.
         n_true = sum(1 for length in lengths if length >= 20)
@@ -92,7 +96,7 @@ def main() -> None:
     print()
     print(f"| {'episode':<14} | true | found |   Pk  |  WD   | boundary errors (s)")
     print(f"|{'-' * 16}|------|-------|-------|-------|--------------------")
-    for name, n_true, n_found, m, must, _ in rows:
+    for name, n_true, n_found, m, _must, _ in rows:
         errs = ", ".join(f"{e:.1f}" for e in m["errors"])
         print(f"| {name:<14} | {n_true:>4} | {n_found:>5} | {m['pk']:.3f} | {m['wd']:.3f} | {errs}")
     mean_pk = sum(r[3]["pk"] for r in rows) / len(rows)
@@ -101,18 +105,46 @@ def main() -> None:
     within = all(e <= 3.0 for r in rows for e in r[4])
     worst = max((e for r in rows for e in r[4]), default=0.0)
     print()
-    print(
-        f"mean Pk {mean_pk:.3f} (target <= 0.10): {'PASS' if mean_pk <= 0.10 else 'FAIL'}; mean WindowDiff {mean_wd:.3f}"
+    pk_line = (
+        f"mean Pk {mean_pk:.3f} (target <= 0.10): {'PASS' if mean_pk <= 0.10 else 'FAIL'}; "
+        f"mean WindowDiff {mean_wd:.3f}"
     )
-    print(f"boundaries of stories >= 20 s within 3 s: worst {worst:.1f} s: {'PASS' if within else 'FAIL'}")
+    print(pk_line)
+    within_line = f"boundaries of stories >= 20 s within 3 s: worst {worst:.1f} s: {'PASS' if within else 'FAIL'}"
+    print(within_line)
     n_corpus = len(rows) - 1
-    print(
+    count_line = (
         f"story count (stories of 20 s or more) exact on {exact} of {n_corpus} corpus episodes "
         f"(target >= 5 of 6): {'PASS' if exact >= n_corpus - 1 else 'FAIL'}"
     )
+    print(count_line)
     print()
     for name, *_, titles in rows:
         print(f"{name}: " + " | ".join(titles))
+    results.write(
+        "segmentation",
+        args=args,
+        rows=[
+            {
+                "episode": name,
+                "true": n_true,  # stories of 20 s or more
+                "found": n_found,
+                "pk": m["pk"],
+                "wd": m["wd"],
+                "boundary_errors_s": m["errors"],  # each true boundary's; null: no story found at all
+                "boundary_errors_20s_s": must,  # of those, the boundaries that start a story of 20 s or more
+                "titles": titles,
+            }
+            for name, n_true, n_found, m, must, titles in rows
+        ],
+        verdicts={
+            "mean_pk": results.verdict(pk_line, mean_pk <= 0.10, mean_pk=mean_pk, mean_wd=mean_wd, target_max=0.10),
+            "boundaries": results.verdict(within_line, within, worst_s=worst, target_max_s=3.0, min_story_s=20),
+            "story_count": results.verdict(
+                count_line, exact >= n_corpus - 1, exact=exact, corpus_episodes=n_corpus, target_min=n_corpus - 1
+            ),
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ bare faster-whisper, side by side in one run on the same >= 10-minute speech fil
 
 Same weights (the bundled tiny.en; openai-whisper gets them converted), same thread count,
 beam 5. Each run is a child process, so its peak RSS is its own. Targets: podkit default
->= 10x faster than openai-whisper, and within 10% of bare faster-whisper.
+>= 10x faster than openai-whisper, and within 10% of bare faster-whisper. The table is also
+written to bench/results/transcribe.json.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import media
+import results
 
 PY = sys.executable
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,8 +59,8 @@ else:
     text = " ".join(s.text for s in t.segments)
     duration = t.duration
 done = time.perf_counter()
-print(json.dumps({"seconds": done - loaded, "cpu": cpu() - cpu0, "setup": loaded - t0, "duration": duration, "text": text,
-                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"seconds": done - loaded, "cpu": cpu() - cpu0, "setup": loaded - t0, "duration": duration,
+                  "text": text, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
@@ -128,6 +130,7 @@ def main() -> None:
     order = ["faster-whisper", "bare-faster-whisper"] * args.repeat
     order += [] if args.skip_openai else ["openai-whisper"]
     rows = {}
+    runs = []  # every run, in order, for the record
     for engine in order:
         print(
             f"{engine} on {path.name} ({dur * loops / 60:.1f} min, {args.threads} threads, {args.device}) ...",
@@ -136,6 +139,7 @@ def main() -> None:
         r = run(engine, path, args)
         r["rtf"] = r["seconds"] / r["duration"]
         r["wer"] = jiwer.wer(ref, norm(r["text"]))
+        runs.append({"engine": engine, **{k: v for k, v in r.items() if k != "text"}})
         if engine not in rows or r["cpu"] < rows[engine]["cpu"]:
             rows[engine] = r
     names = {
@@ -158,17 +162,49 @@ def main() -> None:
     print()
     # CPU seconds are the steadier measure on a shared machine; wall time is printed beside them.
     over, over_wall = pk["cpu"] / bare["cpu"] - 1, pk["seconds"] / bare["seconds"] - 1
-    print(
+    line = (
         f"podkit vs bare faster-whisper: {over:+.1%} CPU time, {over_wall:+.1%} wall time "
         f"(target within +10%): {'PASS' if over <= 0.10 else 'FAIL'}"
     )
+    print(line)
+    verdicts = {
+        "vs_bare_faster_whisper": results.verdict(
+            line, over <= 0.10, cpu_over=over, wall_over=over_wall, target_max_cpu_over=0.10
+        )
+    }
     if "openai-whisper" in rows:
         oa = rows["openai-whisper"]
         ratio, ratio_wall = oa["cpu"] / pk["cpu"], oa["seconds"] / pk["seconds"]
-        print(
+        line = (
             f"podkit default vs openai-whisper: {ratio:.1f}x less CPU time, {ratio_wall:.1f}x faster "
             f"wall (target >= 10x): {'PASS' if ratio >= 10 else 'FAIL'}"
         )
+        print(line)
+        verdicts["vs_openai_whisper"] = results.verdict(
+            line, ratio >= 10, cpu_ratio=ratio, wall_ratio=ratio_wall, target_min_cpu_ratio=10.0
+        )
+    results.write(
+        "transcribe",
+        args=args,
+        rows=[
+            {
+                "engine": engine,
+                "name": names[engine],
+                "seconds": r["seconds"],  # wall, model loaded
+                "cpu_s": r["cpu"],
+                "x_real_time": 1 / r["rtf"],
+                "rtf": r["rtf"],
+                "peak_rss_mb": r["rss_mb"],
+                "wer": r["wer"],
+                "setup_s": r["setup"],  # imports and model load, not in seconds
+                "audio_s": r["duration"],
+            }
+            for engine, r in rows.items()
+        ],
+        verdicts=verdicts,
+        audio={"file": path.name, "seconds": dur * loops, "loops": loops},
+        runs=runs,
+    )
 
 
 if __name__ == "__main__":
