@@ -91,7 +91,7 @@ def normalised_sample(tmp_path_factory):
         ("raw", "faster-whisper", 1),
         ("normalised", "faster-whisper", 5),
         ("normalised", "faster-whisper", 1),
-        ("raw", "openai-whisper", 5),
+        ("raw", "openai-whisper", 1),
     ],
 )
 def test_the_same_stories_from_every_transcript_of_the_recording(normalised_sample, sample_truth, source, engine, beam):
