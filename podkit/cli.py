@@ -301,7 +301,9 @@ def cmd_notes(args: argparse.Namespace) -> int:
             raise ConfigError("no such sidecar", path=side)
         sidecar = load_sidecar(side)
     options = NotesOptions(min_story_s=args.min_story, stories=args.stories or sidecar.stories)
-    notes = make_notes(transcript, sidecar.links, options)
+    notes = make_notes(transcript, sidecar.links, options, rundown=sidecar.rundown, description=sidecar.description)
+    for warning in notes.warnings:
+        err.print(f"warning: {args.sidecar}: {warning}", markup=False)
     outdir = Path(args.output) if args.output else src.parent
     stem = src.name[: -len(".json")] if src.name.endswith(".json") else src.stem
     files = write_notes(notes, outdir / stem)

@@ -61,6 +61,15 @@ class Link:
     description: str = ""
 
 
+@dataclass(frozen=True)
+class RundownItem:
+    """One story of the producer's rundown (sidecar ``[[stories]]``), in the order told."""
+
+    title: str
+    summary: str = ""
+    links: tuple[Link, ...] = ()
+
+
 # -- stage results ---------------------------------------------------------------------------
 
 
@@ -160,6 +169,7 @@ class StoryEntry:
     title: str
     summary: str
     links: tuple[str, ...] = ()  # URLs
+    kind: str = "story"  # story, short, intro, sponsor or outro (podkit.notes.kinds)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> StoryEntry:
@@ -169,6 +179,7 @@ class StoryEntry:
             title=str(data["title"]),
             summary=str(data["summary"]),
             links=_strings(data["links"]),
+            kind=str(data.get("kind", "story")),  # rows written before notes v3 had stories only
         )
 
 
@@ -180,6 +191,7 @@ class NotesResult:
     unassigned_links: tuple[str, ...]
     chapter_list: str  # "00:00 Title" lines, for the episode description
     files: tuple[str, ...]
+    synopsis: str = ""  # "This week: ..." (empty where the sidecar gives a description)
 
     def to_dict(self) -> dict[str, Any]:
         return _plain(asdict(self))  # type: ignore[no-any-return]
@@ -193,6 +205,7 @@ class NotesResult:
             unassigned_links=_strings(data["unassigned_links"]),
             chapter_list=str(data["chapter_list"]),
             files=_strings(data["files"]),
+            synopsis=str(data.get("synopsis", "")),
         )
 
 

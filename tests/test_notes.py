@@ -151,10 +151,15 @@ def test_corpus_episodes(tmp_path, episode):
     truth = json.loads((tmp_path / f"{episode}.stories.json").read_text())["stories"]
     notes = make_notes(transcribe_file(audio))
     long_ones = [s for s in truth if s["end"] - s["start"] >= 20]
-    assert len(notes.stories) == len(long_ones)
+    assert len([s for s in notes.stories if s.kind == "story"]) == len(long_ones)
     found = [s.start for s in notes.stories]
     for story in long_ones[1:]:
         assert min(abs(f - story["start"]) for f in found) <= 3.0, (story, found)
+    # a one-sentence item is a section of its own, neither glued to a story nor splitting one
+    shorts = [s for s in truth if s["end"] - s["start"] < 20]
+    assert [s.kind for s in notes.stories if s.kind != "story"] == ["short"] * len(shorts)
+    for item in shorts:
+        assert min(abs(s.start - item["start"]) for s in notes.stories if s.kind == "short") <= 3.0
 
 
 def _notes_with_hostile_text():

@@ -90,6 +90,7 @@ _KIND_NAMES = {
     "bool": "true or false",
     "strlist": "a list of strings",
     "links": "a list of [[links]] tables with title and url",
+    "stories": "a number of stories, or a rundown: [[stories]] tables with title and optional summary and links",
     "datetime": "a date or date-time (2026-11-20 or 2026-11-20T08:00:00Z)",
     "tracks": '"channels" or a list of file names in audio/ (one per speaker)',
 }
@@ -119,18 +120,32 @@ def _convert(kind: str, value: Any) -> Any:
         if isinstance(value, dt.date):
             return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
     if kind == "links" and isinstance(value, list):
-        links = []
+        return [_link(item) for item in value]
+    if kind == "stories" and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if kind == "stories" and isinstance(value, list) and value:
+        rundown = []
         for item in value:
-            if (
-                not isinstance(item, dict)
-                or set(item) - {"title", "url", "description"}
-                or not isinstance(item.get("title"), str)
-                or not isinstance(item.get("url"), str)
-            ):
+            if not isinstance(item, dict) or set(item) - {"title", "summary", "links"}:
                 raise ValueError
-            links.append(item)
-        return links
+            if not isinstance(item.get("title"), str) or not isinstance(item.get("summary", ""), str):
+                raise ValueError
+            if not isinstance(item.get("links", []), list):
+                raise ValueError
+            rundown.append({**item, "links": [_link(link) for link in item.get("links", [])]})
+        return rundown
     raise ValueError
+
+
+def _link(item: Any) -> dict[str, str]:
+    if (
+        not isinstance(item, dict)
+        or set(item) - {"title", "url", "description"}
+        or not isinstance(item.get("title"), str)
+        or not isinstance(item.get("url"), str)
+    ):
+        raise ValueError
+    return item
 
 
 def validate(table: dict[str, Any], schema: dict[str, Key], where: Path, section: str = "") -> dict[str, Any]:

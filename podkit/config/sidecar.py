@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from ..records import Link
+from ..records import Link, RundownItem
 from .schema import Key, check_slug, check_url, nonempty, one_of, positive, read_toml, validate
 
 AUDIO_EXTENSIONS = (".wav", ".mp3", ".m4a", ".flac", ".ogg", ".opus", ".mp4")  # .mp4: its audio track
@@ -20,6 +20,18 @@ def _check_links(links: list[dict[str, str]]) -> str | None:
         problem = check_url(link["url"])
         if problem:
             return f"entry {link['title']!r}: url {problem}"
+    return None
+
+
+def _check_stories(value: int | list[dict[str, Any]]) -> str | None:
+    if isinstance(value, int):
+        return positive(value)
+    for n, item in enumerate(value, 1):
+        if not item["title"].strip():
+            return f"entry {n} has an empty title"
+        problem = _check_links(item["links"])
+        if problem:
+            return f"entry {item['title']!r}: links {problem}"
     return None
 
 
@@ -48,7 +60,7 @@ SIDECAR_KEYS: dict[str, Key] = {
     "slug": Key("str", False, check_slug),
     "speakers": Key("strlist"),
     "tracks": Key("tracks", False, _check_tracks),
-    "stories": Key("int", False, positive),
+    "stories": Key("stories", False, _check_stories),
 }
 
 
@@ -68,6 +80,7 @@ class Sidecar:
     # Either way ``speakers`` names them in order.
     tracks: str | tuple[str, ...] | None = None
     stories: int | None = None  # fixes the number of stories in the show notes
+    rundown: tuple[RundownItem, ...] = ()  # or the producer's stories, in order ([[stories]])
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -83,6 +96,10 @@ class Sidecar:
             "speakers": list(self.speakers),
             "tracks": list(self.tracks) if isinstance(self.tracks, tuple) else self.tracks,
             "stories": self.stories,
+            "rundown": [
+                {"title": r.title, "summary": r.summary, "links": [vars(link) for link in r.links]}
+                for r in self.rundown
+            ],
         }
 
 
@@ -100,6 +117,11 @@ def load_sidecar(recording: Path) -> Sidecar:
         values["links"] = tuple(Link(**link) for link in values["links"])
     if "speakers" in values:
         values["speakers"] = tuple(values["speakers"])
+    if isinstance(values.get("stories"), list):
+        values["rundown"] = tuple(
+            RundownItem(item["title"].strip(), item.get("summary", ""), tuple(Link(**link) for link in item["links"]))
+            for item in values.pop("stories")
+        )
     if isinstance(values.get("tracks"), list):
         values["tracks"] = tuple(values["tracks"])
         if values.get("speakers") and len(values["speakers"]) != len(values["tracks"]):

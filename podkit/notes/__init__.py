@@ -1,9 +1,11 @@
-"""notes: split an episode's transcript into its stories, each with a title, a summary, its
-time and its links; write chapters and show notes.
+"""notes: split an episode's transcript into its parts (intro, stories, short items, sponsor
+reads, outro), each story with a heading, a summary, its time and its links; write chapters
+and show notes.
 
-The work is in ``segment`` (sentences and story boundaries), ``describe`` (titles,
-summaries, links), ``stories`` (the two together) and ``writers`` (the files); ``options``
-holds the stage's settings. Names are re-exported lazily: reading the options loads no
+The work is in ``segment`` (sentences and story boundaries), ``kinds`` (the parts that are
+not stories), ``rundown`` (following a producer's rundown), ``describe`` (headings,
+summaries, links, the synopsis), ``stories`` (all together) and ``writers`` (the files);
+``options`` holds the stage's settings. Names are re-exported lazily: reading the options loads no
 embedding model.
 """
 

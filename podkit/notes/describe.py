@@ -1,8 +1,13 @@
-"""Each story's title, summary and links, chosen from its own words (extractive, offline).
+"""Each story's heading, summary and links, chosen from its own words (extractive, offline).
 
-- Title: the clause (a sentence cut at commas and joining words) of the story's opening
-  sentences that is closest in meaning to the whole story, at most 60 characters, with the
-  presenter's lead-in ("Next up,", "Our second story comes from X, where") taken off.
+- Heading: a headline that names the story's subject. Candidates are the clauses (a
+  sentence cut at commas and joining words) of the story's opening sentences, with the
+  presenter's lead-in ("Next up,", "Our second story comes from X, where", "Sport,",
+  "Ben,") taken off, and the titles of the links that belong to it. The one chosen means
+  most like the whole story and holds the most of its salient terms: the words and word
+  pairs said often in this story and seldom in the episode's others (TF-IDF across the
+  episode's stories), which are its people, places and things. At most 60 characters, cut
+  before a joining word, sentence case.
 - Summary: up to three of the story's most central sentences, in their order, without
   greetings and sign-offs.
 - Links: each sidecar link goes to the story its title and description are most similar to,
@@ -39,6 +44,12 @@ _FILLER = re.compile(
     r"|in bright sunshine|almost entirely|just like books)\b",
     re.I,
 )
+# Openings a headline never has: discourse markers, a presenter's hand-over, a vocative.
+_OPENING = re.compile(
+    r"^(?:(?i:and|so|but|now|well|right|okay|ok|yes|also|meanwhile|plus|then|thanks|thank you)\b[,:]?\s*"
+    r"|(?:[A-Z][a-z]+),\s+(?=[a-z]|I\b|the\b|The\b|what|how|why|tell)"
+    r"|(?i:let's|time for|over to|staying with|sticking with|turning to|switching to|on to|onto)\b[^,]*,\s*)+",
+)
 _SPLIT = re.compile(r",\s+|;\s+|\s+(?:which|who|after|because|while|so that|and then)\s+")
 
 
@@ -51,10 +62,17 @@ def _clean(text: str) -> str:
 
 
 def _strip_lead(text: str) -> str:
-    """Take off a presenter's lead-in: "Our first story comes from X, where", "Next up,"."""
-    text = _WHERE.sub("", text.strip())
-    text = _STORY_INTRO.sub("", text)
-    text = _LEAD_IN.sub("", text)
+    """Take off a presenter's lead-in: "Our first story comes from X, where", "Next up,",
+    "And so,", "Ben, ...", however many are stacked."""
+    text = text.strip()
+    for _ in range(3):
+        before = text
+        text = _WHERE.sub("", text)
+        text = _STORY_INTRO.sub("", text)
+        text = _LEAD_IN.sub("", text)
+        text = _OPENING.sub("", text)
+        if text == before:
+            break
     return text[:1].upper() + text[1:] if text else text
 
 
@@ -144,24 +162,139 @@ def _shorten(text: str, limit: int = MAX_TITLE) -> str:
     return " ".join(words).rstrip(",;:")
 
 
-def title_for(sents: list[Sentence], centroid: np.ndarray) -> str:
-    """The opening sentences' clause closest to the story's meaning; the lead sentence, where
-    news names its subject, is preferred."""
+HEAD_SENTENCES = 4  # how many of a story's opening sentences give heading candidates
+W_SALIENT = 1.0  # weight of the salient terms a candidate holds, against its meaning
+LINK_BONUS = 0.1  # a link that belongs to the story: its title is a strong candidate
+
+
+def title_for(
+    sents: list[Sentence],
+    centroid: np.ndarray,
+    salience: dict[str, float] | None = None,
+    links: list[Link] | None = None,
+) -> str:
+    """The candidate (opening clause or link title) that means most like the story and holds
+    most of its salient terms; the lead sentence, where news names its subject, is preferred."""
     candidates: list[str] = []
-    lead_bonus: list[float] = []
+    bonus: list[float] = []
     substantive = [s for s in sents if not is_chatter(s.text)] or sents
-    for rank, s in enumerate(substantive[:3]):
-        for c in _clauses(s.text):
-            c = _shorten(c)
-            if len(c) >= 15 and c not in candidates:
+    for rank, s in enumerate(substantive[:HEAD_SENTENCES]):
+        for whole in _clauses(s.text):
+            c = _shorten(whole)
+            if len(c) >= 15 and c not in candidates and not _OPENING.match(c):
                 candidates.append(c)
-                lead_bonus.append(0.15 if rank == 0 else 0.0)
+                # a clause cut to fit may end mid-phrase: a whole one is better
+                bonus.append((0.1 if rank == 0 else 0.05 if rank == 1 else 0.0) - (0.1 if c != whole else 0.0))
+    for link in links or []:
+        c = _shorten(_clean(link.title))
+        if len(c) >= 15 and c not in candidates:
+            candidates.append(c)
+            bonus.append(LINK_BONUS)
     if not candidates:
         return _shorten(_clean(substantive[0].text)) or "Story"
     vecs = embed(candidates)
-    scores = vecs @ centroid + np.array(lead_bonus) + 0.001 * np.array([len(c) for c in candidates])
+    scores = vecs @ centroid + np.array(bonus) + 0.001 * np.array([min(len(c), 50) for c in candidates])
+    if salience:
+        scores += W_SALIENT * np.array([_coverage(c, salience) for c in candidates])
     best = candidates[int(np.argmax(scores))]
-    return best[:1].upper() + best[1:]
+    return _sentence_case(best, " ".join(s.text for s in sents))
+
+
+_STOP_WORDS = """a an the and or but so of to in on at for with from by as is are was were be been being it its
+    this that
+    these those there here they them their we our us you your he she his her i me my mine not no yes do does did
+    done have has had will would can could should may might must just also very really quite more most much many
+    some any all about into over after before than then now well what which who whom whose when where why how
+    said says say told tell get got going go goes one two three first last next week year today yesterday
+    if because while though although up down out off again still even only own same other such too back make
+    made like know think thing things way lot bit people time good new see thanks thank okay right yeah"""
+_STOP = frozenset(_STOP_WORDS.split())
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]+|\d[\d,.]*")
+
+
+def _terms(text: str) -> list[str]:
+    """Content words and neighbouring content-word pairs, lower case ("ferry", "night shift")."""
+    words = [w.lower().strip("'-") for w in _TOKEN.findall(text)]
+    out = []
+    prev = None
+    for w in words:
+        content = len(w) > 2 and w not in _STOP
+        if content:
+            out.append(w)
+            if prev:
+                out.append(f"{prev} {w}")
+        prev = w if content else None
+    return out
+
+
+def salient_terms(parts: list[list[Sentence]]) -> list[dict[str, float]]:
+    """Each part's terms weighted by TF-IDF across the parts: what this story says often and
+    the others seldom (the first mention counts double: news names its subject first)."""
+    counts = []
+    for part in parts:
+        tally: dict[str, float] = {}
+        spread: dict[str, int] = {}
+        substantive = [s for s in part if not is_chatter(s.text)] or part
+        for rank, s in enumerate(substantive):
+            for t in _terms(s.text):
+                tally[t] = tally.get(t, 0.0) + (2.0 if rank < 2 else 1.0)
+            for t in set(_terms(s.text)):
+                spread[t] = spread.get(t, 0) + 1
+        # a subject is come back to: a term of one sentence only (or a misheard word) is none
+        counts.append({t: c for t, c in tally.items() if spread[t] >= 2 or len(substantive) < 3})
+    n = len(parts)
+    df: dict[str, int] = {}
+    for tally in counts:
+        for t in tally:
+            df[t] = df.get(t, 0) + 1
+    out = []
+    for tally in counts:
+        weights = {t: c * (np.log((n + 1) / df[t]) + 0.1) for t, c in tally.items() if c >= 2 or " " in t}
+        top = max(weights.values(), default=1.0)
+        out.append({t: w / top for t, w in weights.items()})
+    return out
+
+
+def _coverage(candidate: str, salience: dict[str, float], top: int = 6) -> float:
+    """How much of the story's most salient terms the candidate holds (0-1)."""
+    best = sorted(salience.items(), key=lambda kv: -kv[1])[:top]
+    total = sum(w for _, w in best) or 1.0
+    have = set(_terms(candidate))
+    return sum(w for t, w in best if t in have) / total
+
+
+def _sentence_case(text: str, story_text: str) -> str:
+    """A title-case heading ("Tied Vote Sends City Budget Back") in sentence case, keeping
+    the words the story itself capitalises mid-sentence (names)."""
+    words = text.split()
+    caps = [w for w in words[1:] if w[:1].isupper()]
+    if len(words) > 3 and len(caps) > 0.6 * (len(words) - 1):
+        lower_elsewhere = set(re.findall(r"(?<=[a-z,] )([a-z][\w'-]*)", story_text))
+        words = [words[0]] + [w.lower() if w.lower() in lower_elsewhere else w for w in words[1:]]
+    out = " ".join(words)
+    return out[:1].upper() + out[1:]
+
+
+def headings(
+    parts: list[list[Sentence]], centroids: list[np.ndarray], links: list[list[Link]] | None = None
+) -> list[str]:
+    """A heading for each story of an episode, chosen with the others in view (a term shared
+    by every story names none of them)."""
+    salience = salient_terms(parts)
+    out = []
+    for k, (sents, centroid) in enumerate(zip(parts, centroids, strict=True)):
+        own_links = links[k] if links else []
+        out.append(title_for(sents, centroid, salience[k], own_links))
+    return out
+
+
+def synopsis_for(titles: list[str]) -> str:
+    """ "This week: A; B; and C." from the stories' headings."""
+    if not titles:
+        return ""
+    heads = [t.rstrip(".?!") for t in titles]
+    body = heads[0] if len(heads) == 1 else "; ".join(heads[:-1]) + "; and " + heads[-1]
+    return f"This week: {body}."
 
 
 def summary_for(sents: list[Sentence], emb: np.ndarray, centroid: np.ndarray, limit: int = 3) -> str:

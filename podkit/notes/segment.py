@@ -13,8 +13,12 @@ the number of stories chooses itself; a sidecar may fix it). Greetings and sign-
 ("Welcome to ...", "I'm Mara.") weigh nothing in a story's coherence: they belong to no
 subject, and a story that opens with them must not look like two. Sentences Whisper ran
 together are cut where a cue phrase follows a comma ("..., and to end the bulletin, ...").
-A short item that opens a story just before a cue phrase joins the story before it, so it
-neither swallows nor splits a neighbour.
+A short item that opens a story just before a cue phrase is a part of its own, so it
+neither swallows nor splits a neighbour. The parts that are not stories (intro, sponsor
+reads, short items, outro: ``kinds``) are found first and their boundaries kept; the
+stretches between them are split on their own. A long story told in turns (what happened,
+background, quotes, reactions) can look like several to the splitter; neighbouring parts
+that mean more like each other than two stories do are joined again (``_join_similar``).
 
 Every signal is a sum or an average over several sentences, and the evidence for a real
 boundary is large next to its noise: a transcript that differs in a word or a timing (another
@@ -23,12 +27,15 @@ CPU, beam size, engine) gives the same stories.
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..records import Transcript, Word
+from ..text import join_words
 from .options import NotesOptions
 
 CUES = (
@@ -112,7 +119,7 @@ def sentences(transcript: Transcript, *, max_pause: float = 1.0) -> list[Sentenc
 
     def close() -> None:
         if current:
-            out.append(Sentence(current[0].start, current[-1].end, " ".join(w.text for w in current).strip(), speaker))
+            out.append(Sentence(current[0].start, current[-1].end, join_words(w.text for w in current), speaker))
             current.clear()
 
     words = [(seg.speaker, w) for seg in transcript.segments for w in seg.words or [Word(seg.start, seg.end, seg.text)]]
@@ -176,19 +183,18 @@ def _shift_z(weighted: np.ndarray, weights: np.ndarray, window: int) -> np.ndarr
     return np.asarray(np.clip(z, 0.0, 3.0))
 
 
-def choose_boundaries(sents: list[Sentence], emb: np.ndarray, opt: NotesOptions, duration: float) -> list[int]:
-    """Sentence indices that start a story (0 first), by dynamic programming.
+@dataclass(frozen=True)
+class Evidence:
+    """What the splitter knows of each sentence: its weight in a story's coherence (0 for
+    greetings and sign-offs), its weighted embedding, and the evidence for a story starting
+    at it (pause, cue phrase, change of subject)."""
 
-    A story's coherence is |sum of its sentences' unit embeddings|^2 / their number (its
-    sentences' mean similarity to each other, times their number; greetings and sign-offs
-    weigh nothing); each boundary adds its change of subject, pause and cue evidence; each
-    story costs ``story_cost``. The best split under the minimum story length wins; with
-    ``stories`` fixed, the best split into exactly that many. Free: O(n^2) over sentences,
-    each step vectorised; fixed: O(k n^2).
-    """
-    n = len(sents)
-    if n == 0:
-        return [0]
+    weights: np.ndarray
+    weighted: np.ndarray
+    bonus: np.ndarray
+
+
+def evidence(sents: list[Sentence], emb: np.ndarray, opt: NotesOptions) -> Evidence:
     weights = np.array([0.0 if is_chatter(s.text) else 1.0 for s in sents])
     weighted = emb * weights[:, None]
     bonus = (
@@ -196,15 +202,28 @@ def choose_boundaries(sents: list[Sentence], emb: np.ndarray, opt: NotesOptions,
         + opt.w_cue * _cues(sents)
         + opt.w_shift * _shift_z(weighted, weights, opt.shift_window)
     )
-    bonus[0] = 0.0
-    times = np.array([0.0] + [s.start for s in sents[1:]] + [duration])
-    csum = np.vstack([np.zeros((1, emb.shape[1])), np.cumsum(weighted, axis=0)])
-    wsum = np.concatenate([[0.0], np.cumsum(weights)])
+    if len(bonus):
+        bonus[0] = 0.0
+    return Evidence(weights, weighted, bonus)
+
+
+def _region_table(
+    ev: Evidence, times: np.ndarray, lo: int, hi: int, opt: NotesOptions, k_max: int | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Best scores of sentences ``lo..hi-1`` cut into k stories (row k), with back links;
+    ``k_max`` None: any number (row 0 then holds the best over all k)."""
+    n = hi - lo
+    w = ev.weights[lo:hi]
+    csum = np.vstack([np.zeros((1, ev.weighted.shape[1])), np.cumsum(ev.weighted[lo:hi], axis=0)])
+    wsum = np.concatenate([[0.0], np.cumsum(w)])
+    t = times[lo : hi + 1]  # t[i]: when sentence lo+i starts; t[n]: when the region ends
+    bonus = ev.bonus[lo:hi].copy()
+    bonus[0] = 0.0  # the region's own start is fixed: no evidence needed or earned
 
     def gains(j: int) -> tuple[np.ndarray, np.ndarray]:
-        """For a story ending before sentence j: the value of starting it at each i < j that
-        leaves it long enough, and those i."""
-        starts = np.flatnonzero(times[j] - times[:j] >= opt.min_story_s)
+        starts = np.flatnonzero(t[j] - t[:j] >= opt.min_story_s)
+        if not len(starts) and j == n:
+            starts = np.array([0])  # a region shorter than a story is one part
         totals = csum[j] - csum[starts]
         counts = wsum[j] - wsum[starts]
         coherence = np.divide(
@@ -212,52 +231,151 @@ def choose_boundaries(sents: list[Sentence], emb: np.ndarray, opt: NotesOptions,
         )
         return coherence - opt.story_cost + bonus[starts], starts
 
-    neg = -np.inf
-    if opt.stories is None:
-        best = np.full(n + 1, neg)
-        back = np.zeros(n + 1, dtype=int)
-        best[0] = 0.0
-        for j in range(1, n + 1):
-            value, starts = gains(j)
-            if len(starts):
-                total = best[starts] + value
-                pick = int(np.argmax(total))
-                best[j], back[j] = total[pick], starts[pick]
-        if best[n] == neg:
-            return [0]
-        cuts, j = [], n
-        while j > 0:
-            j = int(back[j])
-            cuts.append(j)
-    else:
-        k_max = opt.stories
-        table = np.full((k_max + 1, n + 1), neg)
-        links = np.zeros((k_max + 1, n + 1), dtype=int)
+    rows = 1 if k_max is None else k_max + 1
+    table = np.full((rows, n + 1), -np.inf)
+    links = np.zeros((rows, n + 1), dtype=int)
+    if k_max is None:
         table[0][0] = 0.0
         for j in range(1, n + 1):
             value, starts = gains(j)
-            if not len(starts):
-                continue
-            for k in range(1, k_max + 1):
-                total = table[k - 1][starts] + value
+            if len(starts):
+                total = table[0][starts] + value
                 pick = int(np.argmax(total))
-                table[k][j], links[k][j] = total[pick], starts[pick]
-        reachable = [k for k in range(1, k_max + 1) if table[k][n] > neg]
-        if not reachable:
-            return [0]
-        # Exactly as many as asked when the minimum length allows; else as many as fit.
-        k = k_max if k_max in reachable else max(reachable, key=lambda kk: (table[kk][n], kk))
-        cuts, j = [], n
-        for kk in range(k, 0, -1):
-            j = int(links[kk][j])
-            cuts.append(j)
-    return _items_join_previous(sorted(cuts), sents, opt, duration)
+                table[0][j], links[0][j] = total[pick], starts[pick]
+        return table, links
+    table[0][0] = 0.0
+    for j in range(1, n + 1):
+        value, starts = gains(j)
+        if not len(starts):
+            continue
+        for k in range(1, k_max + 1):
+            total = table[k - 1][starts] + value
+            pick = int(np.argmax(total))
+            table[k][j], links[k][j] = total[pick], starts[pick]
+    return table, links
+
+
+def _trace(links: np.ndarray, row: int, n: int, lo: int, free: bool) -> list[int]:
+    cuts, j, k = [], n, row
+    while j > 0:
+        j = int(links[k][j])
+        cuts.append(lo + j)
+        if not free:
+            k -= 1
+    return sorted(cuts)
+
+
+def choose_boundaries(
+    sents: list[Sentence],
+    emb: np.ndarray,
+    opt: NotesOptions,
+    duration: float,
+    fixed: Sequence[int] = (),
+    ev: Evidence | None = None,
+) -> list[int]:
+    """Sentence indices that start a part (0 first), by dynamic programming.
+
+    ``fixed`` are starts decided already (an intro's end, a sponsor read, a short item): the
+    parts between them are split on their own. A story's coherence is |sum of its sentences'
+    unit embeddings|^2 / their number (its sentences' mean similarity to each other, times
+    their number; greetings and sign-offs weigh nothing); each boundary adds its change of
+    subject, pause and cue evidence; each story costs ``story_cost``. The best split under the
+    minimum story length wins; with ``stories`` fixed, the best split into exactly that many
+    stories (over all the regions together). Free: O(n^2) over sentences, each step
+    vectorised; fixed: O(k n^2).
+    """
+    n = len(sents)
+    if n == 0:
+        return [0]
+    ev = ev or evidence(sents, emb, opt)
+    times = np.array([0.0] + [s.start for s in sents[1:]] + [duration])
+    bounds = sorted({0, *(f for f in fixed if 0 < f < n)})
+    regions = list(itertools.pairwise([*bounds, n]))
+    cuts: list[int] = []
+    if opt.stories is None:
+        for lo, hi in regions:
+            table, links = _region_table(ev, times, lo, hi, opt, None)
+            cuts += _trace(links, 0, hi - lo, lo, free=True) if np.isfinite(table[0][hi - lo]) else [lo]
+    else:
+        wanted = opt.stories
+        tables = [_region_table(ev, times, lo, hi, opt, wanted) for lo, hi in regions]
+        # spread the stories over the regions: each region gets at least one
+        best: dict[int, tuple[float, list[int]]] = {0: (0.0, [])}
+        for (lo, hi), (table, _) in zip(regions, tables, strict=True):
+            nxt: dict[int, tuple[float, list[int]]] = {}
+            for used, (score, ks) in best.items():
+                for k in range(1, wanted + 1):
+                    if used + k <= max(wanted, len(regions)) and np.isfinite(table[k][hi - lo]):
+                        cand = (score + float(table[k][hi - lo]), [*ks, k])
+                        if used + k not in nxt or cand[0] > nxt[used + k][0]:
+                            nxt[used + k] = cand
+            best = nxt or {0: (0.0, [1] * len(regions))}
+        target = min(best, key=lambda used: (abs(used - wanted), -best[used][0]))
+        for (lo, hi), (table, links), k in zip(regions, tables, best[target][1], strict=True):
+            cuts += _trace(links, k, hi - lo, lo, free=False) if np.isfinite(table[k][hi - lo]) else [lo]
+    cuts = sorted(set(cuts) | set(bounds))
+    if opt.stories is None:  # a number fixed by the producer is kept
+        cuts = _join_similar(cuts, ev, sents, opt, keep=set(bounds))
+    return _items_join_previous(cuts, sents, opt, duration)
+
+
+def _join_similar(cuts: list[int], ev: Evidence, sents: list[Sentence], opt: NotesOptions, keep: set[int]) -> list[int]:
+    """Join neighbouring parts that tell one story. The splitter cuts a long story where its
+    telling moves on (from what happened to the background, the quotes, the reactions), for
+    each such move makes its parts hang together better; but those parts still mean more
+    alike than two stories do. So, most alike first, neighbours whose affinity (below) is at
+    least ``join_affinity`` (a part of few sentences must clear more) become one part, unless
+    a cue phrase or a decided start (an intro's end, a sponsor read, a short item) stands
+    between them."""
+    parts = [list(range(a, b)) for a, b in itertools.pairwise([*cuts, len(sents)])]
+
+    def centroid(ix: list[int]) -> np.ndarray:
+        v = ev.weighted[ix].sum(axis=0)
+        norm = float(np.linalg.norm(v))
+        return np.asarray(v / norm) if norm else np.asarray(v)
+
+    def affinity(a: list[int], b: list[int]) -> float:
+        """How much the sentences of each part mean like the other part, against how much
+        they mean like their own (leave-one-out): near 1 for two turns of one story, lower
+        for two stories, whatever the show's register."""
+        sa, sb = ev.weighted[a].sum(axis=0), ev.weighted[b].sum(axis=0)
+
+        def own(x: list[int], total: np.ndarray) -> float:
+            rest = total[None, :] - ev.weighted[x]
+            norms = np.linalg.norm(rest, axis=1)
+            sims = np.einsum("ij,ij->i", ev.weighted[x], rest) / np.where(norms > 0, norms, 1.0)
+            return float(sims[ev.weights[x] > 0].mean()) if (ev.weights[x] > 0).any() else 0.0
+
+        def cross(x: list[int], total: np.ndarray) -> float:
+            norm = float(np.linalg.norm(total)) or 1.0
+            sims = ev.weighted[x] @ total / norm
+            return float(sims[ev.weights[x] > 0].mean()) if (ev.weights[x] > 0).any() else 0.0
+
+        within = own(a, sa) + own(b, sb)
+        return (cross(a, sb) + cross(b, sa)) / within if within > 0 else 0.0
+
+    while True:
+        best, at = -2.0, -1
+        for k in range(len(parts) - 1):
+            first = parts[k + 1][0]
+            if first in keep or is_cue(sents[first].text):
+                continue
+            smaller = min(ev.weights[parts[k]].sum(), ev.weights[parts[k + 1]].sum())
+            # a part of few sentences says little about what it means: it must be surer
+            value = affinity(parts[k], parts[k + 1]) - opt.join_small / max(float(smaller), 1.0)
+            if value > best:
+                best, at = value, k
+        if at < 0 or best < opt.join_affinity:
+            break
+        parts[at] += parts.pop(at + 1)
+    return [p[0] for p in parts]
 
 
 def _items_join_previous(cuts: list[int], sents: list[Sentence], opt: NotesOptions, duration: float) -> list[int]:
     """A story that opens with a short item and then a cue ("A quick note: ... And to end
-    the bulletin, ...") really starts at the cue: the item closes the story before it."""
-    out = list(cuts)
+    the bulletin, ...") really starts at the cue: the item is a part of its own."""
+    out = sorted(cuts)
+    extra = []
     for pos in range(1, len(out)):
         i = out[pos]
         nxt = out[pos + 1] if pos + 1 < len(out) else len(sents)
@@ -268,6 +386,6 @@ def _items_join_previous(cuts: list[int], sents: list[Sentence], opt: NotesOptio
                 and end - sents[k].start >= opt.min_story_s
                 and sents[k].start - sents[i].start < opt.min_story_s
             ):
-                out[pos] = k
+                extra.append(k)
                 break
-    return out
+    return sorted({*out, *extra})

@@ -1,5 +1,11 @@
-"""An episode's transcript split into its stories, each with a title, a summary, its time
-and its links (extractive and offline: all-MiniLM-L6-v2 sentence embeddings)."""
+"""An episode's transcript split into its parts (intro, stories, short items, sponsor reads,
+outro), each story with a heading, a summary, its time and its links (extractive and
+offline: all-MiniLM-L6-v2 sentence embeddings).
+
+Without a rundown the parts that are not stories are found first (``kinds``) and kept; the
+stretches between them are split into stories (``segment``). With the producer's rundown
+(sidecar ``[[stories]]``) the stories are exactly those, in that order (``rundown``).
+"""
 
 from __future__ import annotations
 
@@ -9,60 +15,134 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..records import Link, Transcript
-from .describe import assign_links, summary_for, title_for
+from ..records import Link, RundownItem, Transcript
+from .describe import assign_links, headings, summary_for, synopsis_for
 from .embed import embed
+from .kinds import Part, fixed_parts
 from .options import NotesOptions
-from .segment import choose_boundaries, sentences
+from .rundown import follow_rundown
+from .segment import Sentence, choose_boundaries, evidence, sentences
+
+# Parts that are not stories have plain titles (chapters show them; the notes leave them out).
+PLAIN_TITLES = {"intro": "Intro", "sponsor": "Sponsor", "outro": "Outro"}
+NOTE_KINDS = ("story", "short")  # the kinds the show notes give a section
 
 
 @dataclass
 class Story:
-    start: float  # the first story starts at 0.0: chapters cover the whole episode
+    start: float  # the first part starts at 0.0: chapters cover the whole episode
     end: float
     title: str
     summary: str
     text: str
     links: list[Link] = field(default_factory=list)
+    kind: str = "story"  # story, short, intro, sponsor, outro
 
 
 @dataclass
 class Notes:
-    stories: list[Story]
+    stories: list[Story]  # every part, in order (``told`` gives the stories and short items)
     links: list[Link] = field(default_factory=list)  # links that fit no story
+    synopsis: str = ""  # "This week: ..." (empty when the sidecar gives a description)
+    warnings: list[str] = field(default_factory=list)  # e.g. rundown stories not placed
+
+    @property
+    def told(self) -> list[Story]:
+        return [s for s in self.stories if s.kind in NOTE_KINDS]
 
 
-def make_notes(transcript: Transcript, links: Sequence[Link] = (), options: NotesOptions | None = None) -> Notes:
+def _found_parts(sents: list[Sentence], emb: np.ndarray, opt: NotesOptions, duration: float) -> list[tuple[int, str]]:
+    """(first sentence, kind) of every part, with no rundown to follow."""
+    ev = evidence(sents, emb, opt)
+    fixed = fixed_parts(sents, duration, ev.bonus)
+    bounds = sorted({x for p in fixed for x in (p.first, p.end) if 0 < x < len(sents)})
+    starts = choose_boundaries(sents, emb, opt, duration, fixed=bounds, ev=ev)
+    inside = {i for p in fixed for i in range(p.first + 1, p.end)}  # a fixed part is whole
+    starts = sorted({0, *(i for i in starts if i not in inside), *bounds})
+    return _kinds_of(starts, fixed, sents, opt, duration)
+
+
+def _kinds_of(
+    starts: list[int], fixed: Sequence[Part], sents: list[Sentence], opt: NotesOptions, duration: float
+) -> list[tuple[int, str]]:
+    by_first = {p.first: p.kind for p in fixed}
+    out = []
+    for a, b in itertools.pairwise([*starts, len(sents)]):
+        kind = by_first.get(a)
+        if kind is None:
+            end = duration if b == len(sents) else sents[b].start
+            kind = "short" if end - (0.0 if a == 0 else sents[a].start) < opt.min_story_s else "story"
+        out.append((a, kind))
+    return out
+
+
+def make_notes(
+    transcript: Transcript,
+    links: Sequence[Link] = (),
+    options: NotesOptions | None = None,
+    *,
+    rundown: Sequence[RundownItem] = (),
+    description: str = "",
+) -> Notes:
+    """The episode's parts and show notes. ``rundown``: the producer's stories, in order;
+    ``description``: the sidecar's (then the notes open with no synopsis of their own)."""
     opt = options or NotesOptions()
     sents = sentences(transcript)
     if not sents:
         return Notes([], list(links))
     emb = embed([s.text for s in sents])
     duration = max(transcript.duration, sents[-1].end)
-    starts = choose_boundaries(sents, emb, opt, duration)
-    stories, centroids = [], []
-    for a, b in itertools.pairwise([*starts, len(sents)]):
-        part, vecs = sents[a:b], emb[a:b]
-        centroid = vecs.mean(axis=0)
-        centroid /= np.linalg.norm(centroid) + 1e-9
-        centroids.append(centroid)
+    warnings: list[str] = []
+    planned: dict[int, RundownItem] = {}
+    if rundown:
+        parts, planned, unplaced = follow_rundown(sents, emb, opt, duration, rundown)
+        warnings += [f"rundown story {item.title!r} could not be placed with confidence" for item in unplaced]
+    else:
+        parts = _found_parts(sents, emb, opt, duration)
+    stories: list[Story] = []
+    spans = []
+    for (a, kind), (b, _) in itertools.pairwise([*parts, (len(sents), "")]):
+        part = sents[a:b]
+        spans.append((a, b))
         stories.append(
             Story(
                 start=0.0 if a == 0 else float(part[0].start),
                 end=float(part[-1].end),
-                title=title_for(part, centroid),
-                summary=summary_for(part, vecs, centroid),
+                title=PLAIN_TITLES.get(kind, ""),
+                summary="",
                 text=" ".join(s.text for s in part),
+                kind=kind,
             )
         )
     for story, nxt in itertools.pairwise(stories):
         story.end = nxt.start  # chapters are contiguous: each runs until the next begins
     stories[-1].end = float(duration)
-    per_story, leftover = assign_links(list(links), np.array(centroids))
-    for story, assigned in zip(stories, per_story, strict=True):
-        story.links = assigned
-    return Notes(stories, leftover)
+
+    told = [k for k, s in enumerate(stories) if s.kind in NOTE_KINDS]
+    centroids = []
+    for k in told:
+        a, b = spans[k]
+        centroid = emb[a:b].mean(axis=0)
+        centroids.append(centroid / (np.linalg.norm(centroid) + 1e-9))
+    leftover = list(links)
+    if told:
+        per_story, leftover = assign_links(list(links), np.array(centroids))
+        for k, assigned in zip(told, per_story, strict=True):
+            stories[k].links = assigned
+    titles = headings([sents[spans[k][0] : spans[k][1]] for k in told], centroids, [stories[k].links for k in told])
+    for k, centroid, title in zip(told, centroids, titles, strict=True):
+        a, b = spans[k]
+        story = stories[k]
+        item = planned.get(a)
+        story.title = item.title if item else title
+        story.summary = (item.summary if item and item.summary else "") or summary_for(sents[a:b], emb[a:b], centroid)
+        if item and item.links:
+            story.links = list(item.links)
+    notes = Notes(stories, leftover, warnings=warnings)
+    notes.synopsis = "" if description.strip() else synopsis_for([s.title for s in notes.told if s.kind == "story"])
+    return notes
 
 
 def split_stories(transcript: Transcript, options: NotesOptions | None = None) -> list[Story]:
-    return make_notes(transcript, (), options).stories
+    """The stories and short items (no intro, sponsor or outro)."""
+    return make_notes(transcript, (), options).told

@@ -18,7 +18,8 @@ from .stories import Notes
 
 
 def chapter_list(notes: Notes) -> str:
-    """ "00:00 Title" lines (the first at 00:00), the form Apple Podcasts turns into chapters."""
+    """ "00:00 Title" lines (the first at 00:00), the form Apple Podcasts turns into chapters:
+    every part, the intro, sponsor reads and outro too."""
     return "\n".join(f"{clock(s.start)} {s.title}" for s in notes.stories)
 
 
@@ -32,17 +33,31 @@ def to_chapters_json(notes: Notes) -> str:
     return json.dumps({"version": "1.2.0", "chapters": chapters}, ensure_ascii=False, indent=2) + "\n"
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|])")
+# What Markdown would read as markup inside running text (and raw HTML, entities).
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|])|&(?=#|\w+;)")
+# What it would read as markup at the start of a line or block.
+_MD_LEAD = re.compile(r"^(\s*)([#+\-=>]|\d+(?=[.)]))")
+
+
+def _escape_lead(mark: str) -> str:
+    return mark + "\\" if mark[0].isdigit() else "\\" + mark  # "2026\." / "\#"
 
 
 def md(text: str) -> str:
-    """Markdown-escaped plain text."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    """Plain text escaped for Markdown: only what Markdown would read as markup ("4,000
+    runners." stays as it is; "*great*" and "<b>" do not become emphasis and HTML)."""
+    text = _MD_INLINE.sub(lambda m: "\\" + (m.group(1) or "&"), text)
+    text = _MD_LEAD.sub(
+        lambda m: m.group(1) + (m.group(2) + "\\" if m.group(2)[0].isdigit() else "\\" + m.group(2)), text
+    )
+    return re.sub(r"(#+)\s*$", lambda m: "\\" + m.group(1), text)  # a closing ATX heading sequence
 
 
 def to_markdown(notes: Notes) -> str:
-    out = []
-    for s in notes.stories:
+    """The synopsis, then a section per story and short item (the intro, sponsor reads and
+    outro are chapters only)."""
+    out = [md(notes.synopsis), ""] if notes.synopsis else []
+    for s in notes.told:
         out += [f"## {md(s.title)}", "", f"`[{clock(s.start)}]` {md(s.summary)}", ""]
         for link in s.links:
             out.append(f"- Read more: [{md(link.title)}](<{link.url}>)")
@@ -56,8 +71,11 @@ def to_markdown(notes: Notes) -> str:
 def to_html(notes: Notes) -> str:
     e = html.escape
     out = ['<section class="show-notes">']
-    for i, s in enumerate(notes.stories, 1):
-        out.append(f'<article class="story" id="story-{i}" data-start="{s.start:.2f}">')
+    if notes.synopsis:
+        out.append(f'<p class="synopsis">{e(notes.synopsis)}</p>')
+    for i, s in enumerate(notes.told, 1):
+        kind = " short" if s.kind == "short" else ""
+        out.append(f'<article class="story{kind}" id="story-{i}" data-start="{s.start:.2f}">')
         out.append(f"<h3>{e(s.title)}</h3>")
         out.append(
             f'<p><a class="timestamp" href="#t={int(s.start)}" data-start="{s.start:.2f}">'

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import lxml.etree  # feedgen 1.0 uses lxml.etree without importing it  # noqa: F401
@@ -18,8 +19,10 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from ..mime import CHAPTERS_TYPE
+from ..records import StoryEntry
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
+SOUNDBITE_MIN_S, SOUNDBITE_MAX_S = 15.0, 60.0
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 # Podcasting 2.0: podcast:guid is UUIDv5 of the feed URL (no scheme, no trailing slash).
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
@@ -35,6 +38,25 @@ class Transcript:
     url: str
     type: str
     language: str | None = None
+
+
+@dataclass(frozen=True)
+class Soundbite:
+    """A podcast:soundbite: a part of the episode worth hearing on its own (15-60 s)."""
+
+    start: float  # seconds
+    duration: float
+    title: str
+
+
+def soundbites_for(stories: Sequence[StoryEntry]) -> tuple[Soundbite, ...]:
+    """One per story (not the intro, sponsor reads, short items or outro): its first 15-60
+    seconds, titled with its heading; a story under 15 s has none."""
+    return tuple(
+        Soundbite(round(s.start, 1), round(min(SOUNDBITE_MAX_S, s.end - s.start), 1), s.title)
+        for s in stories
+        if s.kind == "story" and s.end - s.start >= SOUNDBITE_MIN_S
+    )
 
 
 @dataclass
@@ -55,6 +77,7 @@ class Item:
     transcripts: list[Transcript] = field(default_factory=list)
     chapters_url: str | None = None
     persons: list[str] = field(default_factory=list)
+    soundbites: tuple[Soundbite, ...] = ()
 
 
 @dataclass
@@ -124,6 +147,8 @@ class _ItemExt(BaseEntryExtension):  # type: ignore[misc]  # feedgen is untyped
                 _el(entry, "transcript", url=t.url, type=t.type, language=t.language)
             if it.chapters_url:
                 _el(entry, "chapters", url=it.chapters_url, type=CHAPTERS_TYPE)
+            for bite in it.soundbites:
+                _el(entry, "soundbite", bite.title, startTime=f"{bite.start:.1f}", duration=f"{bite.duration:.1f}")
             for person in it.persons:
                 _el(entry, "person", person)
         _fix_explicit(entry)

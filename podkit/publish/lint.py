@@ -166,7 +166,22 @@ def lint(path: Path) -> list[Finding]:
                 err(f"{where}/podcast:chapters", f"url is not absolute: {c.get('url')!r}")
             if c.get("type") != CHAPTERS_TYPE:
                 err(f"{where}/podcast:chapters", f"type must be {CHAPTERS_TYPE}, not {c.get('type')!r}")
+        for b in item.findall("podcast:soundbite", NS):
+            start, length = _number(b.get("startTime")), _number(b.get("duration"))
+            if start is None or start < 0:
+                err(f"{where}/podcast:soundbite", f"startTime must be seconds >= 0, not {b.get('startTime')!r}")
+            if length is None or length <= 0:
+                err(f"{where}/podcast:soundbite", f"duration must be seconds > 0, not {b.get('duration')!r}")
+            elif not 15 <= length <= 120:
+                warn(f"{where}/podcast:soundbite", f"duration {length:g} s: the spec recommends 15 to 120 s")
     return out
+
+
+def _number(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
 
 
 def _check_image(feed: Path, channel: etree._Element, href: str, out: list[Finding]) -> None:

@@ -19,7 +19,7 @@ from ..categories import parse_category
 from ..config import ShowConfig
 from ..fsutil import TEMP_MARK, atomic_path, write_bytes
 from ..mime import TRANSCRIPT_TYPES
-from .feed import Channel, Item, Transcript, build_feed
+from .feed import Channel, Item, Soundbite, Transcript, build_feed
 from .site import Page, build_site
 
 # Transcript formats the feed points to (podcast:transcript), in this order.
@@ -41,6 +41,7 @@ class PublishedEpisode:
     episode_type: str = "full"
     explicit: bool | None = None
     speakers: tuple[str, ...] = ()
+    soundbites: tuple[Soundbite, ...] = ()  # one per story (podcast:soundbite)
 
 
 @dataclass
@@ -166,6 +167,7 @@ def publish(show: ShowConfig, episodes: list[PublishedEpisode], *, guid: str | N
                 transcripts=transcripts,
                 chapters_url=chapters_url,
                 persons=list(ep.speakers),
+                soundbites=ep.soundbites,
             )
         )
     top, sub = parse_category(show.category) or ("Technology", None)

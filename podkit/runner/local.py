@@ -22,7 +22,7 @@ from ..config import ShowConfig, load_show
 from ..errors import ConfigError, PodkitError
 from ..fsutil import remove_stale_temps
 from ..ingest import Episode, ingest
-from ..records import NormaliseResult, TagResult
+from ..records import NormaliseResult, NotesResult, TagResult
 from .reporter import Reporter
 from .stages import STAGE_NAMES, STAGES, Context, needs_run, stage_result
 
@@ -118,6 +118,7 @@ def published_episodes(rows: list[EpisodeRow], unreadable: list[str] | None = No
     another version, its recording since removed, so nothing ran it again) is left out and
     named in ``unreadable``: never silently."""
     from ..publish import PublishedEpisode
+    from ..publish.feed import soundbites_for
 
     out = []
     for row in rows:
@@ -129,6 +130,7 @@ def published_episodes(rows: list[EpisodeRow], unreadable: list[str] | None = No
                 unreadable.append(row.slug)
             continue
         item = tagged.item
+        notes = stage_result(row, "notes", NotesResult)
         out.append(
             PublishedEpisode(
                 slug=row.slug,
@@ -142,6 +144,7 @@ def published_episodes(rows: list[EpisodeRow], unreadable: list[str] | None = No
                 episode_type=item.episode_type,
                 explicit=item.explicit,
                 speakers=item.speakers,
+                soundbites=soundbites_for(notes.stories) if notes else (),
             )
         )
     return out

@@ -183,6 +183,8 @@ def _notes_inputs(ctx: Context) -> dict[str, Any]:
         "transcript": ctx.fingerprint_of("transcribe"),
         "options": asdict(_notes_options(ctx)),
         "links": [vars(link) for link in ctx.episode.sidecar.links],
+        "rundown": ctx.episode.sidecar.to_dict()["rundown"],
+        "description": ctx.episode.sidecar.description,
     }
 
 
@@ -198,9 +200,11 @@ def _notes(ctx: Context) -> NotesResult:
     transcript = read_json(ctx.file("json"), language=transcribed.language)
     duration = ctx.needs("normalise", NormaliseResult).duration
     transcript.duration = max(transcript.duration, duration)
-    notes = make_notes(transcript, ctx.episode.sidecar.links, _notes_options(ctx))
+    side = ctx.episode.sidecar
+    notes = make_notes(transcript, side.links, _notes_options(ctx), rundown=side.rundown, description=side.description)
     if notes.stories:
         notes.stories[-1].end = duration
+    ctx.warnings.extend(notes.warnings)
     files = write_notes(notes, ctx.base)
     return NotesResult(
         stories=tuple(
@@ -210,12 +214,14 @@ def _notes(ctx: Context) -> NotesResult:
                 title=st.title,
                 summary=st.summary,
                 links=tuple(link.url for link in st.links),
+                kind=st.kind,
             )
             for st in notes.stories
         ),
         unassigned_links=tuple(link.url for link in notes.links),
         chapter_list=chapter_list(notes),
         files=tuple(ctx.relative(f) for f in files),
+        synopsis=notes.synopsis,
     )
 
 
@@ -250,7 +256,7 @@ def _tag(ctx: Context) -> TagResult:
         ctx.warnings.extend(warnings)
     notes = stage_result(ep.row, "notes", NotesResult)
     stories = notes.stories if notes else ()
-    description = side.description
+    description = side.description or (notes.synopsis if notes else "")
     if notes and stories:  # "00:00 Title" lines: Apple Podcasts shows them as chapters
         description = (description + "\n\n" if description else "") + notes.chapter_list
     info = TagInfo(
@@ -302,7 +308,8 @@ STAGES: tuple[Stage, ...] = (
     Stage("normalise", 1, _normalise, _normalise_inputs, lambda c: [c.work_mp3], NormaliseResult),
     Stage("transcribe", 1, _transcribe, _transcribe_inputs, _transcribe_outputs, TranscribeResult),
     # 2: clock labels round down (as the transcript's always did); stories split by subject changes too
-    Stage("notes", 2, _notes, _notes_inputs, _notes_outputs, NotesResult),
+    # 3: parts have kinds (intro, sponsor, short, outro); a rundown to follow; synopsis; headings
+    Stage("notes", 3, _notes, _notes_inputs, _notes_outputs, NotesResult),
     # 2: the result keeps the feed's item data
     Stage("tag", 2, _tag, _tag_inputs, lambda c: [c.media_mp3], TagResult),
 )

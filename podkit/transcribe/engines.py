@@ -42,6 +42,7 @@ class Engine(Protocol):
         vad: bool = True,
         batch_size: int = 0,
         prompt: str | None = None,
+        condition: bool = True,
     ) -> Transcription: ...
 
 
@@ -101,6 +102,7 @@ class FasterWhisperEngine:
         vad: bool = True,
         batch_size: int = 0,
         prompt: str | None = None,
+        condition: bool = True,
     ) -> Transcription:
         model = self._load(str(self.source.ct2_dir), self.device, self.compute_type, self.threads)
         options: dict[str, Any] = {
@@ -109,6 +111,7 @@ class FasterWhisperEngine:
             "word_timestamps": True,
             "vad_filter": vad,
             "initial_prompt": prompt,
+            "condition_on_previous_text": condition,
         }
         if batch_size:
             from faster_whisper import BatchedInferencePipeline
@@ -158,6 +161,7 @@ class OpenAIWhisperEngine:
         vad: bool = True,
         batch_size: int = 0,
         prompt: str | None = None,
+        condition: bool = True,
     ) -> Transcription:
         import torch
         import whisper
@@ -184,7 +188,7 @@ class OpenAIWhisperEngine:
                 word_timestamps=True,
                 fp16=self.device == "cuda",
                 verbose=None,
-                condition_on_previous_text=True,
+                condition_on_previous_text=condition,
                 initial_prompt=prompt,
             )
             for seg in result["segments"]:

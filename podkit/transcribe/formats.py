@@ -16,6 +16,7 @@ from ..clock import clock, iso_duration, timestamp
 from ..errors import MediaError
 from ..fsutil import write_text
 from ..records import Segment, Transcript, Word
+from ..text import join_words
 
 MAX_CUE_CHARS = 65
 PARAGRAPH_PAUSE = 2.0  # seconds of silence that start a new paragraph
@@ -40,13 +41,13 @@ def cues(transcript: Transcript, limit: int = MAX_CUE_CHARS) -> list[Cue]:
     for seg in transcript.segments:
         current: list[Word] = []
         for word in _words(seg):
-            text = " ".join(w.text for w in [*current, word])
+            text = join_words(w.text for w in [*current, word])
             if current and len(text) > limit:
-                out.append(Cue(current[0].start, current[-1].end, " ".join(w.text for w in current), seg.speaker))
+                out.append(Cue(current[0].start, current[-1].end, join_words(w.text for w in current), seg.speaker))
                 current = []
             current.append(word)
         if current:
-            out.append(Cue(current[0].start, current[-1].end, " ".join(w.text for w in current), seg.speaker))
+            out.append(Cue(current[0].start, current[-1].end, join_words(w.text for w in current), seg.speaker))
     # In time order; cues of different speakers may overlap (people talk over each other).
     return sorted(out, key=lambda c: (c.start, c.end))
 
@@ -96,7 +97,7 @@ def paragraphs(transcript: Transcript) -> list[tuple[float, str | None, str]]:
             and (pause >= 0.6 or out[-1][2].rstrip().endswith((".", "?", "!")))
         )
         if out and out[-1][1] == seg.speaker and pause < PARAGRAPH_PAUSE and not long_enough:
-            out[-1][2] += " " + seg.text
+            out[-1][2] = join_words([out[-1][2], seg.text])
         else:
             out.append([seg.start, seg.speaker, seg.text])
         last_end = seg.end

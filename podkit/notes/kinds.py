@@ -1,0 +1,156 @@
+"""The parts of an episode that are not stories: the intro, sponsor reads, short items and
+the outro, found from what presenters say in them.
+
+Each finder works on sentences and returns sentence indices; together they fix boundaries
+that the story splitter then keeps (``fixed_parts``):
+
+- intro: from the start, greetings, the hosts introducing themselves and their guest, and
+  the preview of what is coming ("Coming up ...", "Plus ...", "Let's get into it"), within
+  the first ninety seconds;
+- outro: from the sign-off ("That's all for this week", "Thanks for listening", "the links
+  are in the show notes", "see you next week") to the end, within the last ninety seconds;
+- sponsor: a read that opens with "brought to you by" / "supported by" / "a word from our
+  sponsor" and runs while it speaks of offers, codes and web addresses;
+- short: a one- or two-sentence item that points somewhere ("We also published a guide ...",
+  "Drivers, take note ...", "A quick reminder ...").
+
+The patterns are English, as the bundled models are; a show in another language gets its
+intro and outro from the greetings alone and no sponsor or short items (they then stay
+inside the stories around them, as before).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .segment import Sentence, is_chatter
+
+INTRO_MAX_S = 90.0
+MIN_PART_S = 10.0  # an intro or outro shorter than this stays in the story next to it
+OUTRO_MAX_S = 90.0
+SPONSOR_MAX_S = 120.0
+SPONSOR_OPEN_S = 60.0  # a read whose offer is not heard: how far its end is looked for
+SHORT_MAX_S = 25.0
+
+_INTRO = re.compile(
+    r"\b(?:welcome (?:to|back)|coming up|on the show (?:today|this week)|on today's show|in this episode|"
+    r"this week (?:we|on)|today we|later (?:in the show|on)|plus,|also (?:today|this week|coming)|"
+    r"we (?:also )?have|also on the show|and later|"
+    r"let's (?:get (?:into|started|going)|dive|begin|start)|joining (?:me|us)|with me (?:today|this week|as always)|"
+    r"good to (?:be here|have you)|thanks for having me|i'm your host|my (?:co-?host|guest))",
+    re.I,
+)
+_OUTRO = re.compile(
+    r"\b(?:that's (?:all|it) for|that is (?:all|it) for|that's (?:our|the) show|thanks? (?:you )?for listening|"
+    r"see you next (?:week|time)|until next (?:week|time)|next week,? we|join us next|"
+    r"(?:links?|everything) .{0,60}\b(?:in|on) the (?:show )?notes|get in touch|contact us|"
+    r"subscribe|rate (?:and|&) review|bye for now|take care)",
+    re.I,
+)
+_SPONSOR_OPEN = re.compile(
+    r"\b(?:brought to you by|(?:supported|sponsored|presented|made possible) by|"
+    r"(?:a word|a message) from (?:our|this week's|today's) sponsor|our sponsor|thanks to our sponsor)",
+    re.I,
+)
+_SPONSOR_BODY = re.compile(
+    r"\b(?:promo(?:tion)? code|(?:use|with|enter) (?:the )?code|discount|\d+ ?(?:%|percent) off|off your first|"
+    r"free (?:trial|month|shipping|consultation|call)|first (?:month|order|project|year)|sign up|"
+    r"dot com|dot org|dot net|\.com|\.org|slash|visit|offer|listeners (?:get|of this show)|subscription|code)",
+    re.I,
+)
+_SHORT = re.compile(
+    r"^(?:\w+, )?(?:we (?:also )?(?:published|wrote|put together|made) (?:a|an|our)|"
+    r"(?:drivers|listeners|residents|parents|commuters|readers),? (?:take note|please note|a reminder)|"
+    r"(?:a )?quick (?:\w+ )?(?:note|reminder|heads-up|heads up)|(?:a )?reminder:?|heads up|"
+    r"listeners keep asking|if you missed it)",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Part:
+    kind: str  # intro, sponsor, short, outro
+    first: int  # sentence index
+    end: int  # one past the last sentence
+
+
+def _intro(sents: list[Sentence]) -> Part | None:
+    last = None
+    for i, s in enumerate(sents):
+        if s.start > INTRO_MAX_S:
+            break
+        if _INTRO.search(s.text) or (is_chatter(s.text) and i <= (last or 0) + 2):
+            last = i
+    if last is None or last + 1 >= len(sents) or sents[last + 1].start < MIN_PART_S:
+        return None
+    return Part("intro", 0, last + 1)
+
+
+def _outro(sents: list[Sentence], duration: float) -> Part | None:
+    for i, s in enumerate(sents):
+        if s.start >= duration - OUTRO_MAX_S and _OUTRO.search(s.text) and i > 0:
+            return Part("outro", i, len(sents)) if duration - s.start >= MIN_PART_S else None
+    return None
+
+
+def _sponsors(sents: list[Sentence], bonus: np.ndarray) -> list[Part]:
+    out = []
+    i = 0
+    while i < len(sents):
+        if not _SPONSOR_OPEN.search(sents[i].text):
+            i += 1
+            continue
+        last = i
+        j = i + 1
+        while j < len(sents) and sents[j].start - sents[i].start <= SPONSOR_MAX_S:
+            if _SPONSOR_BODY.search(sents[j].text) or _SPONSOR_OPEN.search(sents[j].text):
+                last = j
+            elif j - last > 4:  # what the product does, between the opening and the offer
+                break
+            j += 1
+        if last == i and not _SPONSOR_BODY.search(sents[i].text):
+            # an opening with no offer heard after it (missed by the transcript, or a read
+            # with none): the read runs to the likeliest story start within SPONSOR_OPEN_S
+            ends = [j for j in range(i + 1, len(sents)) if sents[j].start - sents[i].start <= SPONSOR_OPEN_S]
+            last = max(ends, key=lambda j: (bonus[j], -j)) - 1 if ends else i
+        out.append(Part("sponsor", i, last + 1))
+        i = last + 1
+    return out
+
+
+def _shorts(sents: list[Sentence], bonus: np.ndarray) -> list[Part]:
+    """A short item runs from its opening to the likeliest story start within SHORT_MAX_S
+    (the strongest evidence: a cue phrase, a change of subject, a pause)."""
+    out = []
+    for i, s in enumerate(sents):
+        if not _SHORT.search(s.text):
+            continue
+        ends = [j for j in range(i + 1, len(sents)) if sents[j].start - s.start <= SHORT_MAX_S]
+        if not ends:
+            continue
+        if ends[-1] + 1 < len(sents) and sents[ends[-1] + 1].start - s.start <= SHORT_MAX_S:
+            ends.append(ends[-1] + 1)
+        end = max(ends, key=lambda j: (bonus[j], -j))
+        out.append(Part("short", i, end))
+    return out
+
+
+def fixed_parts(sents: list[Sentence], duration: float, bonus: np.ndarray) -> list[Part]:
+    """The episode's non-story parts, in order and not overlapping."""
+    found: list[Part] = []
+    intro = _intro(sents)
+    outro = _outro(sents, duration)
+    lo = intro.end if intro else 0
+    hi = outro.first if outro else len(sents)
+    taken: list[Part] = [p for p in (intro, outro) if p]
+    for part in [*_sponsors(sents, bonus), *_shorts(sents, bonus)]:
+        if part.first < lo or part.end > hi:
+            continue
+        if any(part.first < t.end and t.first < part.end for t in taken):
+            continue
+        taken.append(part)
+    found = sorted(taken, key=lambda p: p.first)
+    return found

@@ -1,0 +1,114 @@
+"""Follow the producer's rundown (sidecar ``[[stories]]``): find where each planned story
+starts, in the planned order.
+
+The intro, sponsor reads and outro are found as without a rundown (``kinds``); the sentences
+between them are cut into the planned stories by dynamic programming over (sentence, story):
+every sentence earns how much more it means like its story (title, summary and link titles,
+embedded) than like the rundown as a whole, every boundary earns the evidence at it (pause,
+cue phrase, change of subject), and the stories keep their order. A story whose span does not
+mean more like it than like its neighbours, or is too short to be a story at all, is not
+placed: it is reported, its sentences go to its neighbours, and the rest are placed again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..records import RundownItem
+from .embed import embed
+from .kinds import fixed_parts
+from .options import NotesOptions
+from .segment import Sentence, evidence
+
+MIN_MARGIN = 0.02  # how much more a span must mean like its story than like a neighbour
+MIN_PLACED_S = 5.0  # a span shorter than this is no placement
+BOUNDARY_WEIGHT = 0.5  # weight of the boundary evidence against the sentences' similarity
+BLOCK_START = 1.0  # a sponsor read or intro between two sentences: a story likely starts after it
+
+
+def _item_text(item: RundownItem) -> str:
+    return ". ".join([item.title, item.summary, *(link.title for link in item.links)]).strip(". ")
+
+
+def _align(scores: np.ndarray, bonus: np.ndarray) -> list[int]:
+    """Each sentence's story (column), non-decreasing, every story used at least once, best
+    total of ``scores`` plus ``bonus`` at each sentence that starts a story (O(m k))."""
+    m, k = scores.shape
+    table = np.full((m, k), -np.inf)
+    back = np.zeros((m, k), dtype=bool)  # True: this sentence starts story j
+    table[0][0] = scores[0][0]
+    for i in range(1, m):
+        stay = table[i - 1]
+        move = np.concatenate([[-np.inf], table[i - 1][:-1] + bonus[i]])
+        back[i] = move > stay
+        table[i] = np.maximum(stay, move) + scores[i]
+    labels, j = [0] * m, k - 1
+    for i in range(m - 1, -1, -1):
+        labels[i] = j
+        if back[i][j]:
+            j -= 1
+    return labels
+
+
+def follow_rundown(
+    sents: list[Sentence], emb: np.ndarray, opt: NotesOptions, duration: float, rundown: Sequence[RundownItem]
+) -> tuple[list[tuple[int, str]], dict[int, RundownItem], list[RundownItem]]:
+    """(every part as (first sentence, kind), the rundown story starting at each placed
+    story's first sentence, the rundown stories not placed)."""
+    ev = evidence(sents, emb, opt)
+    fixed = [p for p in fixed_parts(sents, duration, ev.bonus) if p.kind != "short"]
+    taken = {i for p in fixed for i in range(p.first, p.end)}
+    free = [i for i in range(len(sents)) if i not in taken]
+    items = list(rundown)
+    unplaced: list[RundownItem] = []
+    placed: dict[int, RundownItem] = {}
+    if free:
+        vectors = embed([_item_text(item) for item in items])
+        sims = emb[free] @ vectors.T
+        sims -= sims.mean(axis=1, keepdims=True)  # against the rundown as a whole
+        weights = ev.weights[free]
+        bonus = BOUNDARY_WEIGHT * ev.bonus[free]
+        for n, i in enumerate(free[1:], 1):
+            if i != free[n - 1] + 1:
+                bonus[n] += BLOCK_START
+        keep = list(range(len(items)))
+        while keep and len(keep) <= len(free):
+            scores = sims[:, keep] * weights[:, None]
+            labels = _align(scores, bonus)
+            weak = []
+            for col, item_no in enumerate(keep):
+                span = [n for n, lab in enumerate(labels) if lab == col]
+                first, last = free[span[0]], free[span[-1]]
+                own = float(sims[span, item_no].mean())
+                neighbours = [keep[c] for c in (col - 1, col + 1) if 0 <= c < len(keep)]
+                rival = max((float(sims[span, other].mean()) for other in neighbours), default=-1.0)
+                if own - rival < MIN_MARGIN or sents[last].end - sents[first].start < MIN_PLACED_S:
+                    weak.append((own - rival, item_no))
+            if not weak:
+                starts = [free[n] for n, lab in enumerate(labels) if n == 0 or lab != labels[n - 1]]
+                placed = {first: items[item_no] for first, item_no in zip(starts, keep, strict=True)}
+                break
+            keep.remove(min(weak)[1])  # the least sure first; then place the rest again
+        unplaced = [items[n] for n in range(len(items)) if items[n] not in placed.values()]
+    else:
+        unplaced = items
+    parts: dict[int, str] = {p.first: p.kind for p in fixed}
+    for first in placed:
+        parts[first] = "story"
+    if 0 not in parts:  # no intro found and the first story placed later: it starts at 0
+        if placed:
+            earliest = min(placed)
+            placed[0] = placed.pop(earliest)
+            parts.pop(earliest)
+        parts[0] = "story"
+    ordered = sorted(parts.items())
+    out = []
+    for n, (first, kind) in enumerate(ordered):
+        if kind == "story":
+            end = duration if n + 1 == len(ordered) else sents[ordered[n + 1][0]].start
+            if end - (0.0 if first == 0 else sents[first].start) < opt.min_story_s:
+                kind = "short"
+        out.append((first, kind))
+    return out, placed, unplaced

@@ -1,0 +1,188 @@
+"""notes: the parts of an episode that are not stories (intro, sponsor read, short item,
+outro), the producer's rundown, headings and the synopsis, on a two-host episode built
+word by word (the real embedding model; no audio, so these run in seconds)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from podkit.notes import make_notes, write_notes
+from podkit.notes.describe import MAX_TITLE, synopsis_for
+from podkit.records import Link, RundownItem, Segment, Transcript, Word
+
+INTRO = [
+    ("Ana", "Welcome to the Harbour Desk, your week in Port Carrow."),
+    ("Ana", "I'm Ana, and with me as always is Ben."),
+    ("Ben", "Good to be here."),
+    ("Ana", "Coming up: the ferry subsidy fight at the council, a fire on the wharf, and a robot that sorts fish."),
+    ("Ben", "Let's get into it."),
+]
+FERRY = [
+    ("Ana", "The city council argued for six hours on Tuesday over the ferry subsidy in the draft budget."),
+    ("Ana", "The subsidy keeps island ferry fares at the level of a bus ticket."),
+    ("Ben", "And this year the subsidy costs the budget almost two million dollars."),
+    ("Ana", "Councillor Reyes wants the ferry subsidy cut in half to pay for road repairs."),
+    ("Ben", "Islanders packed the gallery, and the vote on the budget ended in a tie."),
+    ("Ana", "The budget now goes back to committee, and the ferry fares stay frozen until March."),
+    ("Ben", "The ferry operator says it cannot plan timetables while the subsidy is in doubt."),
+    ("Ana", "A second council vote on the budget is due in three weeks."),
+]
+SPONSOR = [
+    ("Ben", "This episode is brought to you by Keel Roasters, a small coffee roaster on Dock Street."),
+    ("Ben", "Their beans are roasted every Tuesday and shipped the same day."),
+    ("Ben", "Listeners get twenty percent off the first order with the code HARBOUR at keel roasters dot com."),
+]
+FIRE = [
+    ("Ana", "Fire crews spent Thursday night fighting a blaze in the old wool store on Fenner's Wharf."),
+    ("Ben", "Sixty firefighters and twelve engines were at the warehouse at the peak of the fire."),
+    ("Ana", "The roof of the wool store fell in at two in the morning, and nobody was hurt."),
+    ("Ben", "The wool store was built in 1871 and was listed as a heritage building."),
+    ("Ana", "Fire investigators say the blaze started in a workshop on the ground floor."),
+    ("Ben", "The owners of the heritage warehouse say they want to rebuild behind the old brick front."),
+    ("Ana", "Artists who rented studios in the wool store lost paintings, tools and kilns in the fire."),
+]
+SHORT = [
+    ("Ben", "Drivers, take note: the Harbour Bridge closes overnight on Saturday for resurfacing."),
+]
+ROBOTS = [
+    ("Ana", "Students at Kelloway Secondary have built a robot that sorts fish faster than most adults."),
+    ("Ben", "The school robotics team won the regional championship on Saturday and goes to the national final."),
+    ("Ana", "Nine students aged fourteen to seventeen built the robot in a chemistry lab at lunchtime."),
+    ("Ben", "The robot uses a camera and a small neural network to sort the catch by species."),
+    ("Ana", "The robotics team now needs eight thousand dollars to travel to the national final in May."),
+    ("Ben", "Local fishing families have already given four thousand dollars to the robotics club."),
+    ("Ana", "Their coach says the robot could save the fish market hours of work every morning."),
+]
+OUTRO = [
+    ("Ana", "That's all for this week."),
+    ("Ben", "The links for every story are in the show notes."),
+    ("Ana", "Thanks for listening, and see you next week."),
+]
+PARTS = [("intro", INTRO), ("story", FERRY), ("sponsor", SPONSOR), ("story", FIRE), ("short", SHORT)]
+PARTS += [("story", ROBOTS), ("outro", OUTRO)]
+
+
+def _episode() -> tuple[Transcript, list[tuple[str, float]]]:
+    """The episode as Whisper would give it: a segment per sentence, each word timed, the
+    speaker on each segment, the same short pause inside parts and between them."""
+    segments, truth, t = [], [], 0.5
+    for kind, lines in PARTS:
+        truth.append((kind, t))
+        for speaker, text in lines:
+            words = []
+            for w in text.split():
+                length = 0.12 + 0.045 * len(w)
+                words.append(Word(round(t, 2), round(t + length, 2), w))
+                t += length + 0.08
+            segments.append(Segment(words[0].start, words[-1].end, text, words, speaker=speaker))
+            t += 0.6
+    return Transcript("en", round(t + 1.0, 2), segments), truth
+
+
+@pytest.fixture(scope="module")
+def episode():
+    return _episode()
+
+
+def _near(a: float, b: float, tol: float = 2.0) -> bool:
+    return abs(a - b) <= tol
+
+
+def test_parts_have_kinds_and_chapters_cover_them(episode, tmp_path):
+    transcript, truth = episode
+    notes = make_notes(transcript)
+    assert [s.kind for s in notes.stories] == [kind for kind, _ in truth]
+    for story, (_, start) in zip(notes.stories[1:], truth[1:], strict=True):
+        assert _near(story.start, start), (story.start, start, story.title)
+    titles = [s.title for s in notes.stories]
+    assert titles[0] == "Intro" and titles[2] == "Sponsor" and titles[-1] == "Outro"
+    write_notes(notes, tmp_path / "ep")
+    chapters = json.loads((tmp_path / "ep.chapters.json").read_text())["chapters"]
+    assert [c["title"] for c in chapters] == titles
+    assert chapters[0]["startTime"] == 0
+    md = (tmp_path / "ep.notes.md").read_text()
+    page = (tmp_path / "ep.notes.html").read_text()
+    # the notes: a synopsis, then the stories and the short item; no intro, sponsor or outro
+    assert md.startswith("This week: ")
+    assert md.count("## ") == 4 and "Sponsor" not in md and "Keel Roasters" not in md
+    assert page.count("<article") == 4 and 'class="story short"' in page
+    assert '<p class="synopsis">This week: ' in page
+
+
+def test_headings_name_the_story(episode):
+    transcript, _ = episode
+    notes = make_notes(transcript)
+    subjects = {"story": [("ferry", "subsidy", "budget", "council"), ("fire", "wool store", "warehouse"), ("robot",)]}
+    stories = [s for s in notes.stories if s.kind == "story"]
+    for story, terms in zip(stories, subjects["story"], strict=True):
+        title = story.title
+        assert any(t in title.lower() for t in terms), title
+        assert len(title) <= MAX_TITLE and title[0].isupper(), title
+        assert not title.lower().startswith(("and ", "so ", "next", "moving on", "our first")), title
+        assert not title.endswith((",", " the", " of", " a")), title
+    short = next(s for s in notes.stories if s.kind == "short")
+    assert "bridge" in short.title.lower()
+    # summaries: 1-4 sentences, the story's own, no sponsor text or greetings
+    for story in stories:
+        assert 1 <= story.summary.count(". ") + 1 <= 4
+        assert "code" not in story.summary.lower() and "welcome" not in story.summary.lower()
+
+
+def test_synopsis_and_description():
+    assert synopsis_for(["Ferry subsidy", "Wool store fire", "Robot sorts fish"]) == (
+        "This week: Ferry subsidy; Wool store fire; and Robot sorts fish."
+    )
+    assert synopsis_for(["One"]) == "This week: One."
+    assert synopsis_for([]) == ""
+
+
+def test_a_description_replaces_the_synopsis(episode, tmp_path):
+    transcript, _ = episode
+    notes = make_notes(transcript, description="Our weekly look at the harbour.")
+    assert notes.synopsis == ""
+    write_notes(notes, tmp_path / "ep")
+    assert not (tmp_path / "ep.notes.md").read_text().startswith("This week")
+
+
+def test_rundown_is_followed(episode):
+    transcript, truth = episode
+    site = Link("Council budget papers", "https://council.example.org/budget")
+    rundown = (
+        RundownItem("Council deadlocks over ferry subsidy", "", (site,)),
+        RundownItem("Fire guts heritage wool store", "A blaze destroyed the old wool store on Fenner's Wharf."),
+        RundownItem("Harbour Bridge closed on Saturday night"),
+        RundownItem("School robot sorts the catch"),
+    )
+    notes = make_notes(transcript, rundown=rundown)
+    assert notes.warnings == []
+    told = [s for s in notes.stories if s.kind in ("story", "short")]
+    assert [s.title for s in told] == [r.title for r in rundown]
+    starts = dict(zip([r.title for r in rundown], [s.start for s in told], strict=True))
+    true_starts = [start for kind, start in truth if kind in ("story", "short")]
+    for (title, got), want in zip(starts.items(), true_starts, strict=True):
+        assert _near(got, want), (title, got, want)
+    assert told[0].links[0] == site
+    assert told[1].summary == rundown[1].summary  # the producer's summary is kept
+    assert told[2].kind == "short"
+    assert told[3].summary  # written where the rundown gives none
+    kinds = [s.kind for s in notes.stories]
+    assert kinds[0] == "intro" and "sponsor" in kinds and kinds[-1] == "outro"
+
+
+def test_a_rundown_story_not_told_is_reported_not_forced(episode):
+    transcript, truth = episode
+    rundown = (
+        RundownItem("Council deadlocks over ferry subsidy"),
+        RundownItem("Mayor unveils new cricket stadium plans"),  # never said in the episode
+        RundownItem("Fire guts heritage wool store"),
+        RundownItem("School robot sorts the catch"),
+    )
+    notes = make_notes(transcript, rundown=rundown)
+    assert len(notes.warnings) == 1 and "cricket stadium" in notes.warnings[0]
+    titles = [s.title for s in notes.stories if s.kind == "story"]
+    assert "Mayor unveils new cricket stadium plans" not in titles
+    assert "Council deadlocks over ferry subsidy" in titles and "School robot sorts the catch" in titles
+    fire = next(s for s in notes.stories if s.title == "Fire guts heritage wool store")
+    assert _near(fire.start, next(start for kind, start in truth[3:] if kind == "story"))
