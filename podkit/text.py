@@ -14,7 +14,10 @@ from collections.abc import Iterable
 
 # A piece that continues the word before it: closing punctuation, a comma or full stop
 # inside a number, a hyphenated or apostrophe continuation.
-_ATTACHES = re.compile(r"^(?:[,.;:!?%)\]}\u2019\u201d]|'(?:s|re|ve|ll|d|m|t)\b|-\w|\.\d|,\d)", re.I)
+_ATTACHES = re.compile(r"^(?:[,;:!?%)\]}\u2019\u201d]|\.(?!\d)|'(?:s|re|ve|ll|d|m|t)\b|-[^\W\d]|,\d)", re.I)
+# Pieces that continue a number only: ".5" after "2" is "2.5", "-21" after "2020" is
+# "2020-21"; after a word they start one ("about .5", "it was -5 degrees").
+_NUMBER_TAIL = re.compile(r"^[.-]\d")
 # A piece after which the next one attaches with no space: an opening bracket or quote, a
 # currency sign, a hyphen at the end of a word ("co-" + "op").
 _OPENS = re.compile(r"(?:[(\[{$\u00a3\u20ac\u00a5\u2018\u201c]|\w-)$")
@@ -27,7 +30,8 @@ def join_words(words: Iterable[str]) -> str:
         word = raw.strip()
         if not word:
             continue
-        if out and not _ATTACHES.match(word) and not _OPENS.search(out):
+        attaches = _ATTACHES.match(word) or (_NUMBER_TAIL.match(word) and out[-1:].isdigit())
+        if out and not attaches and not _OPENS.search(out):
             out += " "
         out += word
     return out
@@ -38,3 +42,32 @@ def tidy(text: str) -> str:
     "end ." -> "3,000", "end.")."""
     text = re.sub(r"(\d) ([.,]\d)", r"\1\2", text)
     return re.sub(r"\s+([,.;:!?%)\]}])(?=\s|$|[,.;:!?])", r"\1", text).strip()
+
+
+# Words that name no subject: function words, reporting verbs, time words, fillers. What is
+# left of a sentence without them is what it is about (its people, places and things).
+_STOP_TEXT = """a an the and or but so of to in on at for with from by as is are was were be been being it its
+    this that these those there here they them their we our us you your he she his her i me my mine not no yes
+    do does did done have has had will would can could should may might must just also very really quite more
+    most much many some any all about into over after before than then now well what which who whom whose when
+    where why how said says say told tell get got going go goes one two three first last next week year today
+    yesterday if because while though although up down out off again still even only own same other such too
+    back make made like know think thing things way lot bit people time good new see thanks thank okay right yeah"""
+STOP_WORDS = frozenset(_STOP_TEXT.split())
+
+
+_WORD = re.compile(r"[a-z][a-z'-]+")
+
+
+def stem(word: str) -> str:
+    """A light English stem, enough that "ferry"/"ferries" and "crew"/"crews" meet."""
+    word = word.strip("'-").removesuffix("'s")
+    for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            return word[: -len(suffix)] + repl
+    return word
+
+
+def content_words(text: str) -> list[str]:
+    """The stems of the words that name something (not in STOP_WORDS), in order."""
+    return [stem(w) for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in STOP_WORDS]

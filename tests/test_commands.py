@@ -117,8 +117,11 @@ def test_serve_answers_until_sigint_then_exits_0(tmp_path):
         assert status == 200
         assert {k.lower(): v for k, v in headers.items()}["content-type"].startswith("application/rss+xml")
         assert body == (root / "public" / "feed.xml").read_bytes()
+        # a browser's speculative connection, open and silent: Ctrl-C must not wait for it
+        idle = socket.create_connection(("127.0.0.1", port), timeout=5)
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=15)
+        idle.close()
     finally:
         if proc.poll() is None:
             proc.kill()

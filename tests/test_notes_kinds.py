@@ -64,11 +64,11 @@ PARTS = [("intro", INTRO), ("story", FERRY), ("sponsor", SPONSOR), ("story", FIR
 PARTS += [("story", ROBOTS), ("outro", OUTRO)]
 
 
-def _episode() -> tuple[Transcript, list[tuple[str, float]]]:
+def _episode(parts=None) -> tuple[Transcript, list[tuple[str, float]]]:
     """The episode as Whisper would give it: a segment per sentence, each word timed, the
     speaker on each segment, the same short pause inside parts and between them."""
     segments, truth, t = [], [], 0.5
-    for kind, lines in PARTS:
+    for kind, lines in parts or PARTS:
         truth.append((kind, t))
         for speaker, text in lines:
             words = []
@@ -186,3 +186,31 @@ def test_a_rundown_story_not_told_is_reported_not_forced(episode):
     assert "Council deadlocks over ferry subsidy" in titles and "School robot sorts the catch" in titles
     fire = next(s for s in notes.stories if s.title == "Fire guts heritage wool store")
     assert _near(fire.start, next(start for kind, start in truth[3:] if kind == "story"))
+
+
+def test_a_long_conversation_on_one_subject_still_gets_topic_chapters():
+    """Twelve minutes with a beekeeper, no cue phrases: the same things named throughout,
+    yet the chapters follow its topics and none runs past max_story_s."""
+    import random
+
+    from podkit.notes import NotesOptions
+
+    rng = random.Random(7)
+    topics = [
+        ("hive", "frames", "brood", "queen", "comb", "box", "entrance"),
+        ("honey", "harvest", "jars", "extractor", "flavour", "heather", "clover"),
+        ("winter", "cold", "losses", "mites", "varroa", "treatment", "spring"),
+        ("swarm", "cluster", "branch", "neighbours", "catch", "bait", "scouts"),
+    ]
+    lines = []
+    for words in topics:
+        for _ in range(34):
+            a, b, c = rng.sample(words, 3)
+            speaker = rng.choice(["Host", "Guest"])
+            lines.append((speaker, f"The bees and the {a} matter here, because the {b} and the {c} change how I work."))
+    transcript, _ = _episode([("story", lines)])
+    assert transcript.duration > 600
+    opt = NotesOptions()
+    notes = make_notes(transcript, options=opt)
+    assert len(notes.stories) >= 2
+    assert all(s.end - s.start <= opt.max_story_s for s in notes.stories), [(s.start, s.end) for s in notes.stories]

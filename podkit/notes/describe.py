@@ -21,6 +21,7 @@ import re
 import numpy as np
 
 from ..records import Link
+from ..text import STOP_WORDS, stem
 from .embed import embed
 from .segment import Sentence, is_chatter
 
@@ -46,11 +47,14 @@ _FILLER = re.compile(
 )
 # Openings a headline never has: discourse markers, a presenter's hand-over, a vocative.
 _OPENING = re.compile(
-    r"^(?:(?i:and|so|but|now|well|right|okay|ok|yes|also|meanwhile|plus|then|thanks|thank you)\b[,:]?\s*"
+    r"^(?:(?i:and|so|but|now|well|right|okay|ok|oh|yes|also|meanwhile|plus|then|thanks|thank you)\b[,:]?\s*"
+    r"|(?i:for (?:anyone|those|listeners)(?: who)? [^,]{0,40}),\s*"
     r"|(?:[A-Z][a-z]+),\s+(?=[a-z]|I\b|the\b|The\b|what|how|why|tell)"
     r"|(?i:let's|time for|over to|staying with|sticking with|turning to|switching to|on to|onto)\b[^,]*,\s*)+",
 )
-_SPLIT = re.compile(r",\s+|;\s+|\s+(?:which|who|after|because|while|so that|and then)\s+")
+_SPLIT = re.compile(
+    r",\s+|;\s+|\s+(?:which|who|after|because|while|so that|and then)\s+|,?\s+so\s+(?=we|they|i|he|she|it)"
+)
 
 
 def _clean(text: str) -> str:
@@ -76,18 +80,54 @@ def _strip_lead(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
+# "X confirmed this week that it will build ..." reads as a headline "X will build ...".
+_REPORTED = re.compile(
+    r"^(?P<who>[^,]{3,60}?) (?:has |have )?(?:said|says|confirmed|confirms|announced|announces|told \w+(?: \w+){0,3})"
+    r"(?: (?:this|last) (?:week|month|year)| on \w+day| yesterday| today)? that (?:it|they|he|she) ",
+    re.I,
+)
+
+
+# "X, a running and cycling app with 3 million users, has been fined ..." -> "X has been fined ..."
+_APPOSITIVE = re.compile(
+    r"^([^,]{2,40}), (?:a|an|the|which|who)? ?.{3,90}?, ((?:has|have|is|are|was|were|will|would|said|says)\b)"
+)
+
+
 def _clauses(sentence: str) -> list[str]:
-    """The sentence itself and its leading clauses, cleaned."""
+    """The sentence itself and its leading clauses, cleaned; a prefix that stops inside a list
+    ("Pacehaven, running" before ", and cycling") is none."""
     cleaned = _clean(sentence)
+    reported = _REPORTED.match(cleaned)
+    if reported:
+        cleaned = f"{reported.group('who')} {cleaned[reported.end() :]}"
+    cleaned = _APPOSITIVE.sub(r"\1 \2", cleaned)
     pieces = _SPLIT.split(cleaned)
     out, acc = [cleaned], ""
-    for piece in pieces:
+    for n, piece in enumerate(pieces):
         acc = f"{acc}, {piece}" if acc else piece
-        out.append(_clean(acc))
+        following = pieces[n + 1] if n + 1 < len(pieces) else ""
+        if not re.match(r"(?:and|or|but|as well as)\b", following):
+            out.append(_clean(acc))
+    # a main clause after a lead-in ("Listeners keep asking, so we published a guide ...")
+    for piece in pieces[1:]:
+        main = re.sub(r"^(?:so|and|but|then)\s+", "", piece)
+        if len(main.split()) >= 4:
+            out.append(_clean(main))
     return [c for c in dict.fromkeys(out) if c]
 
 
 _BREAK_BEFORE = {
+    "outside",
+    "near",
+    "over",
+    "across",
+    "through",
+    "against",
+    "despite",
+    "including",
+    "amid",
+    "between",
     "on",
     "in",
     "with",
@@ -138,6 +178,11 @@ _NO_END = {
     "was",
     "will",
     "be",
+    "that",
+    "would",
+    "could",
+    "who",
+    "which",
 }
 
 
@@ -157,13 +202,14 @@ def _shorten(text: str, limit: int = MAX_TITLE) -> str:
     if best is None or len(best) < 20:
         best = text[: limit + 1].rsplit(" ", 1)[0]
     words = best.rstrip(",;:").split()
-    while len(words) > 2 and words[-1].lower() in _NO_END:
+    # never end on a joining word or inside an amount ("a $14" of "a $14 billion plant")
+    while len(words) > 2 and (words[-1].lower() in _NO_END or re.match(r"^[$\u00a3\u20ac]?\d", words[-1])):
         words.pop()
     return " ".join(words).rstrip(",;:")
 
 
-HEAD_SENTENCES = 4  # how many of a story's opening sentences give heading candidates
-W_SALIENT = 1.0  # weight of the salient terms a candidate holds, against its meaning
+HEAD_SENTENCES = 6  # how many of a story's opening sentences give heading candidates
+W_SALIENT = 2.0
 LINK_BONUS = 0.1  # a link that belongs to the story: its title is a strong candidate
 
 
@@ -200,25 +246,16 @@ def title_for(
     return _sentence_case(best, " ".join(s.text for s in sents))
 
 
-_STOP_WORDS = """a an the and or but so of to in on at for with from by as is are was were be been being it its
-    this that
-    these those there here they them their we our us you your he she his her i me my mine not no yes do does did
-    done have has had will would can could should may might must just also very really quite more most much many
-    some any all about into over after before than then now well what which who whom whose when where why how
-    said says say told tell get got going go goes one two three first last next week year today yesterday
-    if because while though although up down out off again still even only own same other such too back make
-    made like know think thing things way lot bit people time good new see thanks thank okay right yeah"""
-_STOP = frozenset(_STOP_WORDS.split())
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]+|\d[\d,.]*")
 
 
 def _terms(text: str) -> list[str]:
     """Content words and neighbouring content-word pairs, lower case ("ferry", "night shift")."""
-    words = [w.lower().strip("'-") for w in _TOKEN.findall(text)]
+    words = [stem(w.lower()) for w in _TOKEN.findall(text)]
     out = []
     prev = None
     for w in words:
-        content = len(w) > 2 and w not in _STOP
+        content = len(w) > 2 and w not in STOP_WORDS
         if content:
             out.append(w)
             if prev:

@@ -14,9 +14,9 @@ class NotesOptions:
     w_cue: float = 1.5  # weight of a cue phrase ("next up", "moving on") opening a story
     w_shift: float = 0.75  # weight of a change of subject across the gap
     shift_window: int = 3  # sentences on each side of a gap compared for that change
-    # Neighbouring parts that mean this much like each other (against how much each means
-    # like itself) are one story told in turns (background, quotes, numbers, reactions) and
-    # are joined; a part of n sentences must clear join_small / n more (it says less).
-    join_affinity: float = 0.5
-    join_small: float = 0.5
+    # A cut inside a stretch whose two sides share this much of their content words (TF-IDF
+    # cosine of the join_window sentences on each side) is a turn of one story, not a new one.
+    join_cohesion: float = 0.08
+    join_window: int = 16
+    max_story_s: float = 480.0  # a longer part gets back its changes of topic as chapters
     item_sentences: int = 2  # a piece this short before a cue is an item, not a story start

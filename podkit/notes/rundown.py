@@ -1,13 +1,14 @@
 """Follow the producer's rundown (sidecar ``[[stories]]``): find where each planned story
 starts, in the planned order.
 
-The intro, sponsor reads and outro are found as without a rundown (``kinds``); the sentences
-between them are cut into the planned stories by dynamic programming over (sentence, story):
-every sentence earns how much more it means like its story (title, summary and link titles,
-embedded) than like the rundown as a whole, every boundary earns the evidence at it (pause,
-cue phrase, change of subject), and the stories keep their order. A story whose span does not
-mean more like it than like its neighbours, or is too short to be a story at all, is not
-placed: it is reported, its sentences go to its neighbours, and the rest are placed again.
+The intro, sponsor reads and outro are found as without a rundown (``kinds``), and short
+items found mark likely starts; the sentences between the intro, sponsor reads and outro are
+cut into the planned stories by dynamic programming over (sentence, story): every sentence
+earns how much more it means like its story (title, summary and link titles, embedded) than
+like the rundown as a whole, every boundary earns the evidence at it (pause, cue phrase,
+change of subject), and the stories keep their order. A story whose span does not mean more
+like it than like its neighbours, or is too short to be a story at all, is not placed: it is
+reported, its sentences go to its neighbours, and the rest are placed again.
 """
 
 from __future__ import annotations
@@ -58,7 +59,11 @@ def follow_rundown(
     """(every part as (first sentence, kind), the rundown story starting at each placed
     story's first sentence, the rundown stories not placed)."""
     ev = evidence(sents, emb, opt)
-    fixed = [p for p in fixed_parts(sents, duration, ev.bonus) if p.kind != "short"]
+    found = fixed_parts(sents, duration, ev.bonus)
+    fixed = [p for p in found if p.kind != "short"]
+    # a short item found is no rundown story of its own, but where it starts and ends a
+    # planned one likely does
+    edges = {x for p in found if p.kind == "short" for x in (p.first, p.end)}
     taken = {i for p in fixed for i in range(p.first, p.end)}
     free = [i for i in range(len(sents)) if i not in taken]
     items = list(rundown)
@@ -71,7 +76,7 @@ def follow_rundown(
         weights = ev.weights[free]
         bonus = BOUNDARY_WEIGHT * ev.bonus[free]
         for n, i in enumerate(free[1:], 1):
-            if i != free[n - 1] + 1:
+            if i != free[n - 1] + 1 or i in edges:
                 bonus[n] += BLOCK_START
         keep = list(range(len(items)))
         while keep and len(keep) <= len(free):

@@ -17,8 +17,9 @@ A short item that opens a story just before a cue phrase is a part of its own, s
 neither swallows nor splits a neighbour. The parts that are not stories (intro, sponsor
 reads, short items, outro: ``kinds``) are found first and their boundaries kept; the
 stretches between them are split on their own. A long story told in turns (what happened,
-background, quotes, reactions) can look like several to the splitter; neighbouring parts
-that mean more like each other than two stories do are joined again (``_join_similar``).
+background, quotes, reactions) can look like several to the splitter; a cut across which
+the same people, places and things are named (lexical cohesion, as in TextTiling) is a turn
+of one story, and goes (``_join_similar``).
 
 Every signal is a sum or an average over several sentences, and the evidence for a real
 boundary is large next to its noise: a transcript that differs in a word or a timing (another
@@ -28,14 +29,16 @@ CPU, beam size, engine) gives the same stories.
 from __future__ import annotations
 
 import itertools
+import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..records import Transcript, Word
-from ..text import join_words
+from ..text import content_words, join_words
 from .options import NotesOptions
 
 CUES = (
@@ -315,60 +318,62 @@ def choose_boundaries(
             cuts += _trace(links, k, hi - lo, lo, free=False) if np.isfinite(table[k][hi - lo]) else [lo]
     cuts = sorted(set(cuts) | set(bounds))
     if opt.stories is None:  # a number fixed by the producer is kept
-        cuts = _join_similar(cuts, ev, sents, opt, keep=set(bounds))
+        cuts = _join_similar(cuts, sents, opt, keep=set(bounds), duration=duration)
     return _items_join_previous(cuts, sents, opt, duration)
 
 
-def _join_similar(cuts: list[int], ev: Evidence, sents: list[Sentence], opt: NotesOptions, keep: set[int]) -> list[int]:
+def _cohesion(sents: list[Sentence], cuts: list[int], keep: set[int], window: int) -> dict[int, float]:
+    """Lexical cohesion across each cut (TextTiling): the cosine of the TF-IDF vectors of the
+    content words in the ``window`` sentences before and after it, within the stretch
+    between decided starts. Stories of a roundup each have their own people, places and
+    things; the turns of one story keep coming back to them."""
+    words = [content_words(s.text) for s in sents]
+    df = Counter(w for ws in words for w in set(ws))
+    idf = {w: math.log(len(sents) / c) for w, c in df.items()}
+    fences = sorted({0, len(sents), *keep})
+    out = {}
+    for c in cuts:
+        lo = max(f for f in fences if f <= c - 1) if c > 0 else 0
+        hi = min(f for f in fences if f >= c + 1) if c < len(sents) else len(sents)
+        before = Counter(w for ws in words[max(lo, c - window) : c] for w in ws)
+        after = Counter(w for ws in words[c : min(hi, c + window)] for w in ws)
+        dot = sum(n * after[w] * idf[w] ** 2 for w, n in before.items() if w in after)
+        na = math.sqrt(sum((n * idf[w]) ** 2 for w, n in before.items()))
+        nb = math.sqrt(sum((n * idf[w]) ** 2 for w, n in after.items()))
+        out[c] = dot / (na * nb) if na and nb else 0.0
+    return out
+
+
+def _join_similar(
+    cuts: list[int], sents: list[Sentence], opt: NotesOptions, keep: set[int], duration: float
+) -> list[int]:
     """Join neighbouring parts that tell one story. The splitter cuts a long story where its
     telling moves on (from what happened to the background, the quotes, the reactions), for
-    each such move makes its parts hang together better; but those parts still mean more
-    alike than two stories do. So, most alike first, neighbours whose affinity (below) is at
-    least ``join_affinity`` (a part of few sentences must clear more) become one part, unless
-    a cue phrase or a decided start (an intro's end, a sponsor read, a short item) stands
-    between them."""
-    parts = [list(range(a, b)) for a, b in itertools.pairwise([*cuts, len(sents)])]
+    each such move makes its parts hang together better in meaning; but the turns of one
+    story keep naming its people, places and things. A cut whose lexical cohesion (above)
+    is at least ``join_cohesion`` goes, unless a cue phrase or a decided start (an intro's
+    end, a sponsor read, a short item) stands there. Each cut is judged on its own
+    neighbourhood, so one decision does not lean on another.
 
-    def centroid(ix: list[int]) -> np.ndarray:
-        v = ev.weighted[ix].sum(axis=0)
-        norm = float(np.linalg.norm(v))
-        return np.asarray(v / norm) if norm else np.asarray(v)
+    A conversation or interview on one subject names the same things throughout: rather
+    than one chapter of half an hour, a part longer than ``max_story_s`` gets back its cuts
+    of least cohesion (its changes of topic) until none is that long."""
+    cohesion = _cohesion(sents, cuts, keep, opt.join_window)
+    kept = {c for c in cuts if c == 0 or c in keep or is_cue(sents[c].text) or cohesion[c] < opt.join_cohesion}
+    dropped = sorted((cohesion[c], c) for c in cuts if c not in kept)
 
-    def affinity(a: list[int], b: list[int]) -> float:
-        """How much the sentences of each part mean like the other part, against how much
-        they mean like their own (leave-one-out): near 1 for two turns of one story, lower
-        for two stories, whatever the show's register."""
-        sa, sb = ev.weighted[a].sum(axis=0), ev.weighted[b].sum(axis=0)
+    def length(a: int, b: int) -> float:
+        return (duration if b == len(sents) else sents[b].start) - (0.0 if a == 0 else sents[a].start)
 
-        def own(x: list[int], total: np.ndarray) -> float:
-            rest = total[None, :] - ev.weighted[x]
-            norms = np.linalg.norm(rest, axis=1)
-            sims = np.einsum("ij,ij->i", ev.weighted[x], rest) / np.where(norms > 0, norms, 1.0)
-            return float(sims[ev.weights[x] > 0].mean()) if (ev.weights[x] > 0).any() else 0.0
-
-        def cross(x: list[int], total: np.ndarray) -> float:
-            norm = float(np.linalg.norm(total)) or 1.0
-            sims = ev.weighted[x] @ total / norm
-            return float(sims[ev.weights[x] > 0].mean()) if (ev.weights[x] > 0).any() else 0.0
-
-        within = own(a, sa) + own(b, sb)
-        return (cross(a, sb) + cross(b, sa)) / within if within > 0 else 0.0
-
-    while True:
-        best, at = -2.0, -1
-        for k in range(len(parts) - 1):
-            first = parts[k + 1][0]
-            if first in keep or is_cue(sents[first].text):
-                continue
-            smaller = min(ev.weights[parts[k]].sum(), ev.weights[parts[k + 1]].sum())
-            # a part of few sentences says little about what it means: it must be surer
-            value = affinity(parts[k], parts[k + 1]) - opt.join_small / max(float(smaller), 1.0)
-            if value > best:
-                best, at = value, k
-        if at < 0 or best < opt.join_affinity:
+    while dropped:
+        bounds = sorted(kept)
+        long_parts = [(a, b) for a, b in itertools.pairwise([*bounds, len(sents)]) if length(a, b) > opt.max_story_s]
+        inside = [(value, c) for value, c in dropped if any(a < c < b for a, b in long_parts)]
+        if not inside:
             break
-        parts[at] += parts.pop(at + 1)
-    return [p[0] for p in parts]
+        kept.add(inside[0][1])
+        dropped.remove(inside[0])
+    return sorted(kept)
 
 
 def _items_join_previous(cuts: list[int], sents: list[Sentence], opt: NotesOptions, duration: float) -> list[int]:

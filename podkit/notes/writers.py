@@ -34,9 +34,9 @@ def to_chapters_json(notes: Notes) -> str:
 
 
 # What Markdown would read as markup inside running text (and raw HTML, entities).
-_MD_INLINE = re.compile(r"([\\`*_\[\]<>|])|&(?=#|\w+;)")
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~])|&(?=#|\w+;)")
 # What it would read as markup at the start of a line or block.
-_MD_LEAD = re.compile(r"^(\s*)([#+\-=>]|\d+(?=[.)]))")
+_MD_LEAD = re.compile(r"^([ \t]*)([#+\-=>]|\d+(?=[.)]))", re.M)
 
 
 def _escape_lead(mark: str) -> str:
@@ -50,7 +50,7 @@ def md(text: str) -> str:
     text = _MD_LEAD.sub(
         lambda m: m.group(1) + (m.group(2) + "\\" if m.group(2)[0].isdigit() else "\\" + m.group(2)), text
     )
-    return re.sub(r"(#+)\s*$", lambda m: "\\" + m.group(1), text)  # a closing ATX heading sequence
+    return re.sub(r"(#+)[ \t]*$", lambda m: "\\" + m.group(1), text, flags=re.M)  # a closing ATX heading sequence
 
 
 def to_markdown(notes: Notes) -> str:

@@ -7,6 +7,7 @@ app would get wrong; warnings are what it would accept but shows badly.
 from __future__ import annotations
 
 import email.utils
+import math
 import re
 import uuid
 from dataclasses import dataclass
@@ -178,10 +179,12 @@ def lint(path: Path) -> list[Finding]:
 
 
 def _number(value: str | None) -> float | None:
+    """A finite number of seconds, or None (missing, not a number, NaN or infinite)."""
     try:
-        return float(value) if value is not None else None
+        number = float(value) if value is not None else None
     except ValueError:
         return None
+    return number if number is not None and math.isfinite(number) else None
 
 
 def _check_image(feed: Path, channel: etree._Element, href: str, out: list[Finding]) -> None:

@@ -127,6 +127,9 @@ class Handler(BaseHTTPRequestHandler):
 
 class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True
+    # Closing must not wait for request threads: a browser holding a keep-alive connection
+    # open would make Ctrl-C hang until it lets go.
+    block_on_close = False
     verbose = False  # log each request
 
 
