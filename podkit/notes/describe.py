@@ -8,8 +8,8 @@
   pairs said often in this story and seldom in the episode's others (TF-IDF across the
   episode's stories), which are its people, places and things. At most 60 characters, cut
   before a joining word, sentence case.
-- Summary: up to three of the story's most central sentences, in their order, without
-  greetings and sign-offs.
+- Summary: two or three of the story's sentences, in their order: its lead (what happened)
+  first, then the most central of the rest; no greetings, sign-offs or questions to a co-host.
 - Links: each sidecar link goes to the story its title and description are most similar to,
   when similar enough; the others go to a closing "Links" section.
 """
@@ -334,13 +334,28 @@ def synopsis_for(titles: list[str]) -> str:
     return f"This week: {body}."
 
 
+SUMMARY_CHARS = 420  # a summary stops growing past this, once it has two sentences
+
+
 def summary_for(sents: list[Sentence], emb: np.ndarray, centroid: np.ndarray, limit: int = 3) -> str:
-    keep = [i for i, s in enumerate(sents) if not is_chatter(s.text)] or list(range(len(sents)))
-    ranked = sorted(keep, key=lambda i: -float(emb[i] @ centroid))
-    chosen: list[int] = []
-    length = 0
+    """Two to ``limit`` sentences of the story's own, in order: its lead first (news says
+    what happened in its first substantive sentence), then the most central of the rest;
+    never a greeting, sign-off, question to a co-host or a reaction of a few words."""
+    usable = (
+        [
+            i
+            for i, s in enumerate(sents)
+            if not is_chatter(s.text) and not s.text.rstrip().endswith("?") and len(s.text.split()) >= 6
+        ]
+        or [i for i, s in enumerate(sents) if not is_chatter(s.text)]
+        or list(range(len(sents)))
+    )
+    lead = usable[0]
+    ranked = sorted(usable[1:], key=lambda i: -float(emb[i] @ centroid))
+    chosen = [lead]
+    length = len(sents[lead].text)
     for i in ranked:
-        if len(chosen) >= limit or (chosen and length + len(sents[i].text) > 320):
+        if len(chosen) >= limit or (len(chosen) >= 2 and length + len(sents[i].text) > SUMMARY_CHARS):
             break
         chosen.append(i)
         length += len(sents[i].text)

@@ -25,7 +25,7 @@ from .segment import Sentence, evidence
 
 MIN_MARGIN = 0.02  # how much more a span must mean like its story than like a neighbour
 MIN_PLACED_S = 5.0  # a span shorter than this is no placement
-BOUNDARY_WEIGHT = 0.5  # weight of the boundary evidence against the sentences' similarity
+BOUNDARY_WEIGHT = 0.25  # weight of the boundary evidence against the sentences' similarity
 BLOCK_START = 1.0  # a sponsor read or intro between two sentences: a story likely starts after it
 
 
