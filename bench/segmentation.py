@@ -21,6 +21,7 @@ Per episode and in total, in both modes:
   found part overlapping it most has a title holding one of them (case-insensitive substring);
 - Pk and WindowDiff (nltk.metrics.segmentation at 1-s resolution, k half the mean true segment
   length), per episode and the mean;
+- headings' ROUGE-L F1 against the producer's (the same pairs as for key terms), the mean;
 - with the rundown also the worst boundary error (the farthest any true start is from a found
   start, or any found start from a true one) and the rundown stories placed of those given
   (the notes warn about each one not placed).
@@ -42,6 +43,7 @@ import argparse
 import copy
 import json
 import math
+import re
 import sys
 import time
 from pathlib import Path
@@ -175,6 +177,25 @@ def has_key_term(title: str, terms: list[str]) -> bool:
     return any(" ".join(term.casefold().split()) in title for term in terms)
 
 
+def rouge_l(candidate: str, reference: str) -> float:
+    """ROUGE-L F1 of two headings: their longest common word subsequence (lower case, words
+    and numbers only) against both lengths, as Lin (2004) defines it with beta 1."""
+    a = re.findall(r"[\w']+", candidate.casefold())
+    b = re.findall(r"[\w']+", reference.casefold())
+    if not a or not b:
+        return 0.0
+    row = [0] * (len(b) + 1)
+    for x in a:
+        prev = 0
+        for j, y in enumerate(b, 1):
+            prev, row[j] = row[j], prev + 1 if x == y else max(row[j], row[j - 1])
+    lcs = row[-1]
+    if not lcs:
+        return 0.0
+    precision, recall = lcs / len(a), lcs / len(b)
+    return 2 * precision * recall / (precision + recall)
+
+
 def score(truth: dict, parts: list, warnings: list[str], rundown: tuple) -> dict:
     """Every metric of one episode in one mode. ``parts``: the notes' stories (every kind)."""
     segs = truth["stories"]
@@ -213,6 +234,7 @@ def score(truth: dict, parts: list, warnings: list[str], rundown: tuple) -> dict
         "key_terms_hit": sum(h for *_, h in key_terms),
         "key_terms_of": len(key_terms),
         "key_terms": [{"true": t, "found": f, "hit": h} for t, f, h in key_terms],
+        "rouge_l": [rouge_l(f, t) for t, f, _ in key_terms],  # each heading against the producer's
         "pk": pk,
         "wd": wd,
         "warnings": list(warnings),
@@ -288,6 +310,7 @@ def totals(rows: list[dict]) -> dict:
         "key_terms_hit": sum(r["key_terms_hit"] for r in rows),
         "key_terms_of": kt_of,
         "key_terms_share": sum(r["key_terms_hit"] for r in rows) / kt_of if kt_of else 1.0,
+        "mean_rouge_l": (sum(sum(r["rouge_l"]) for r in rows) / kt_of if kt_of else 0.0),
         "mean_pk": sum(r["pk"] for r in rows) / len(rows),
         "mean_wd": sum(r["wd"] for r in rows) / len(rows),
     }
@@ -488,7 +511,10 @@ def main() -> None:
         f"{rd['inside_splits']} inside splits, key terms {rd['key_terms_share']:.0%}, "
         f"mean Pk {rd['mean_pk']:.3f}, mean WindowDiff {rd['mean_wd']:.3f}"
     )
-    print(f"without: mean Pk {plain['mean_pk']:.3f}, mean WindowDiff {plain['mean_wd']:.3f}")
+    print(
+        f"without: mean Pk {plain['mean_pk']:.3f}, mean WindowDiff {plain['mean_wd']:.3f}, "
+        f"headings' mean ROUGE-L F1 against the producer's {plain['mean_rouge_l']:.3f}"
+    )
     extra = {"totals": sums}
     if timing:
         speed_rows, facts = timing

@@ -421,3 +421,28 @@ def test_content_words_are_stemmed_and_skip_function_words():
     assert stem("ferries") == stem("ferry") == "ferry"
     assert stem("crews") == "crew" and stem("boss") == "boss"
     assert content_words("The ferries and the crews said they would strike.") == ["ferry", "crew", "strike"]
+
+
+def test_unheard_speech_is_measured_in_gaps_between_words():
+    """A window whose words skip a passage of speech is recognised (and done again)."""
+    import numpy as np
+
+    from podkit.transcribe.stream import UNHEARD_S, unheard
+
+    rate = 16000
+    rng = np.random.default_rng(1)
+    speech = (0.1 * rng.standard_normal(20 * rate)).astype(np.float32)  # 20 s of "speech"
+    audio = np.concatenate([speech, np.zeros(10 * rate, np.float32)])  # then 10 s of silence
+    offset = 300.0  # the window's place in the recording: word times are on the file's clock
+
+    def said(*spans):
+        words = [Word(offset + a, offset + b, "word") for a, b in spans]
+        return [Segment(words[0].start, words[-1].end, "word " * len(words), words)]
+
+    every_second = said(*[(t, t + 1.0) for t in range(20)])
+    assert unheard(every_second, audio, offset) == 0.0  # the trailing silence is no speech
+    skipped = said(*[(t, t + 0.9) for t in range(5)], *[(t, t + 0.9) for t in range(15, 20)])
+    assert 9.5 <= unheard(skipped, audio, offset) <= 10.5 and unheard(skipped, audio, offset) >= UNHEARD_S - 0.5
+    assert unheard([], audio, offset) == 20.0
+    short_gaps = said(*[(t, t + 0.9) for t in range(0, 20, 3)], (19.0, 20.0))  # 2.1 s gaps: pauses
+    assert unheard(short_gaps, audio, offset) == 0.0

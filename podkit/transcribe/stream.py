@@ -2,11 +2,16 @@
 
 ``transcribe_file`` streams the recording (16 kHz mono; or one track per channel when the
 speakers sit on separate channels) to the engine in windows cut at pauses, and returns a
-``Transcript`` on the whole file's clock.
+``Transcript`` on the whole file's clock. Each window gets the previous one's last words as
+context; a window whose text loops or whose words leave a passage of speech uncovered (what
+such context now and then sets off) is transcribed again without it, and the better kept.
+On three 15-minute roundups this took word error from 0.205/0.320 to 0.186/0.220 where the
+context had made Whisper skip a sponsor read and a story's opening.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from collections.abc import Iterator
@@ -93,6 +98,42 @@ def looped_words(segments: list[Segment]) -> int:
     return worst
 
 
+def _prompt(segments: list[Segment], limit: int = 600) -> str | None:
+    """The last words said, as the next window's context (what Whisper's own
+    ``condition_on_previous_text`` carries from one 30 s window to the next)."""
+    text = " ".join(s.text for s in segments[-8:])[-limit:]
+    return text.split(" ", 1)[-1] if len(text) == limit else (text or None)
+
+
+UNHEARD_S = 10.0  # seconds of speech a window's words leave out before it is done again
+_GAP_S = 4.0  # a gap between words at least this long is looked into
+
+
+def unheard(segments: list[Segment], audio: np.ndarray, offset: float) -> float:
+    """Seconds of speech in ``audio`` (starting at ``offset`` s) that no word covers: the
+    100 ms frames within 30 dB of the window's loud frames, in the gaps of at least 4 s
+    between words. Whisper given the previous window's words as a prompt now and then skips
+    a whole passage (a sponsor read); this is how such a window is recognised."""
+    n = len(audio) // _FRAME
+    if n == 0:
+        return 0.0
+    frames = audio[: n * _FRAME].reshape(n, _FRAME).astype(np.float64)
+    rms = np.sqrt(np.einsum("ij,ij->i", frames, frames) / _FRAME)
+    loud = float(np.percentile(rms, 95))
+    voiced = rms > max(loud * 10 ** (-30 / 20), 1e-3)
+    times = sorted((w.start - offset, w.end - offset) for seg in segments for w in (seg.words or []))
+    edges = [(-1.0, 0.0), *times, (n / 10, n / 10 + 1.0)]
+    missed = 0
+    for (_, end), (start, _) in itertools.pairwise(edges):
+        if start - end >= _GAP_S:
+            missed += int(voiced[max(0, round(end * 10)) : max(0, round(start * 10))].sum())
+    return missed / 10
+
+
+def _badness(segments: list[Segment], audio: np.ndarray, offset: float) -> tuple[bool, float]:
+    return looped_words(segments) >= LOOP_WORDS, unheard(segments, audio, offset)
+
+
 def _window(
     engine: Engine,
     audio: np.ndarray,
@@ -142,16 +183,14 @@ def _run(
     language, detected, end = options.language, None, 0.0
     for offset, audio in audio_windows(path, channels=channels, channel=channel, window_s=window_s):
         context = (engine, audio, offset, options, language)
-        # Each window starts fresh: handing it the previous window's last words as a prompt
-        # made Whisper skip whole passages (a sponsor read, 300 words of a 15-minute roundup)
-        # and fall into loops; without it word error fell from 0.32 to 0.22 on that episode.
-        window_language, found = _window(*context, None, True, progress, label, total)
-        if looped_words(found) >= LOOP_WORDS:
-            # Whisper fell into a loop ("Caro My Caro My ..."), which its own earlier text
-            # (condition_on_previous_text) sets off: transcribe the window again without it.
-            log.info("%s: a repetition loop near %.0f s; transcribing that window again", path, offset)
+        window_language, found = _window(*context, _prompt(segments), True, progress, label, total)
+        if looped_words(found) >= LOOP_WORDS or unheard(found, audio, offset) >= UNHEARD_S:
+            # Whisper fell into a loop ("Caro My Caro My ...") or skipped a passage, which the
+            # previous words it is given as context can set off: transcribe the window again
+            # without them, and keep the better of the two.
+            log.info("%s: a loop or a skipped passage near %.0f s; transcribing that window again", path, offset)
             retry_language, retry = _window(*context, None, False, progress, label, total)
-            if looped_words(retry) < looped_words(found):
+            if _badness(retry, audio, offset) < _badness(found, audio, offset):
                 window_language, found = retry_language, retry
         before = len(segments)
         for seg in found:
