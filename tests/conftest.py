@@ -139,6 +139,14 @@ def podkit(
     )
 
 
+def write_sidecar(folder: Path, text: str, name: str = "ep") -> Path:
+    """A recording ``folder/name.mp3`` with ``text`` as its sidecar (its bytes are never read)."""
+    rec = folder / f"{name}.mp3"
+    rec.write_bytes(b"x")
+    (folder / f"{name}.toml").write_text(text)
+    return rec
+
+
 def make_show(root: Path, **extra: str) -> Path:
     """A new show; ``extra`` adds top-level podkit.toml lines (values as TOML)."""
     from podkit.config import init_show

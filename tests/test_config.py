@@ -10,7 +10,7 @@ import pytest
 from podkit.config import init_show, load_show, load_sidecar
 from podkit.errors import ConfigError
 
-from .conftest import make_show
+from .conftest import make_show, write_sidecar
 
 
 def test_init_writes_a_commented_valid_show(tmp_path):
@@ -87,15 +87,8 @@ def test_missing_show_says_what_to_do(tmp_path):
         load_show(tmp_path)
 
 
-def _sidecar(tmp_path, text):
-    rec = tmp_path / "ep.mp3"
-    rec.write_bytes(b"x")
-    (tmp_path / "ep.toml").write_text(text)
-    return rec
-
-
 def test_full_sidecar(tmp_path):
-    rec = _sidecar(
+    rec = write_sidecar(
         tmp_path,
         """
 title = "Episode <one> & \\"more\\""
@@ -138,17 +131,35 @@ url = "https://example.org/a"
         ('tracks = ["a.wav", "a.wav"]', "names a file twice"),
         ('speakers = ["Ana"]\ntracks = ["a.wav", "b.wav"]', "name one speaker per track"),
         ("tracks = 3", "'tracks' must be \"channels\" or a list of file names"),
+        # the producer's rundown ([[stories]])
+        ('[[stories]]\ntitle = "   "', "entry 1 has an empty title"),
+        ('[[stories]]\ntitle = "A"\n[[stories]]\ntitle = ""', "entry 2 has an empty title"),
+        (
+            '[[stories]]\ntitle = "A"\nlinks = [{ title = "L", url = "ftp//x" }]',
+            "url must be an absolute http(s) URL, not 'ftp//x'",
+        ),
+        ('[[stories]]\ntitle = "A"\nlinks = [{ title = "L", url = "javascript:alert(1)" }]', "absolute http(s) URL"),
+        ('[[stories]]\nsummary = "no title"', "'stories' must be a number of stories, or a rundown"),
+        ('[[stories]]\ntitle = "A"\nwhen = 3', "'stories' must be a number of stories, or a rundown"),
+        ('[[stories]]\ntitle = "A"\nsummary = 5', "'stories' must be a number of stories, or a rundown"),
+        ('[[stories]]\ntitle = "A"\nlinks = [{ title = "L" }]', "'stories' must be a number of stories, or a rundown"),
+        ("stories = []", "'stories' must be a number of stories, or a rundown"),
+        ("stories = true", "'stories' must be a number of stories, or a rundown"),
+        ('stories = "3"', "'stories' must be a number of stories, or a rundown"),
+        ("stories = 0", "'stories' must be 1 or more, not 0"),
+        ("stories = -2", "'stories' must be 1 or more, not -2"),
     ],
 )
 def test_bad_sidecars_name_the_file_and_key(tmp_path, text, message):
-    rec = _sidecar(tmp_path, text)
+    rec = write_sidecar(tmp_path, text)
     with pytest.raises(ConfigError) as info:
         load_sidecar(rec)
     assert message in str(info.value)
     assert "ep.toml" in str(info.value)
+    assert info.value.exit_code == 2
 
 
 def test_tracks_forms(tmp_path):
-    assert load_sidecar(_sidecar(tmp_path, 'tracks = "channels"')).tracks == "channels"
-    side = load_sidecar(_sidecar(tmp_path, 'speakers = ["A", "B"]\ntracks = ["a.wav", "b.flac"]'))
+    assert load_sidecar(write_sidecar(tmp_path, 'tracks = "channels"')).tracks == "channels"
+    side = load_sidecar(write_sidecar(tmp_path, 'speakers = ["A", "B"]\ntracks = ["a.wav", "b.flac"]'))
     assert side.tracks == ("a.wav", "b.flac") and side.speakers == ("A", "B")

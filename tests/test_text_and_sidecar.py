@@ -16,7 +16,7 @@ from podkit.text import join_words, tidy
 from podkit.transcribe.stream import LOOP_WORDS, looped_words
 
 from .cli_helpers import one_line_error
-from .conftest import podkit
+from .conftest import podkit, write_sidecar
 
 # -- join_words / tidy --------------------------------------------------------------------------
 
@@ -278,14 +278,6 @@ def test_a_loop_spread_across_two_segments_is_found():
 # -- the sidecar's rundown ---------------------------------------------------------------------------
 
 
-def sidecar(tmp_path, text: str):
-    """A recording with ``text`` as its sidecar (the recording's bytes are never read here)."""
-    rec = tmp_path / "ep.mp3"
-    rec.write_bytes(b"x")
-    (tmp_path / "ep.toml").write_text(text)
-    return rec
-
-
 RUNDOWN = """
 title = "Weekly roundup"
 
@@ -307,7 +299,7 @@ summary = "Cold."
 
 
 def test_a_rundown_in_order_with_titles_summaries_and_links(tmp_path):
-    side = load_sidecar(sidecar(tmp_path, RUNDOWN))
+    side = load_sidecar(write_sidecar(tmp_path, RUNDOWN))
     assert side.stories is None
     assert side.title == "Weekly roundup"
     assert isinstance(side.rundown, tuple) and all(isinstance(r, RundownItem) for r in side.rundown)
@@ -331,7 +323,7 @@ def test_a_rundown_in_order_with_titles_summaries_and_links(tmp_path):
 
 
 def test_stories_as_a_number_gives_no_rundown(tmp_path):
-    side = load_sidecar(sidecar(tmp_path, "stories = 3"))
+    side = load_sidecar(write_sidecar(tmp_path, "stories = 3"))
     assert side.stories == 3
     assert side.rundown == ()
 
@@ -343,38 +335,8 @@ def test_no_sidecar_gives_no_rundown(tmp_path):
     assert side.stories is None and side.rundown == ()
 
 
-@pytest.mark.parametrize(
-    "text,message",
-    [
-        ('[[stories]]\ntitle = "   "', "entry 1 has an empty title"),
-        ('[[stories]]\ntitle = "A"\n[[stories]]\ntitle = ""', "entry 2 has an empty title"),
-        (
-            '[[stories]]\ntitle = "A"\nlinks = [{ title = "L", url = "ftp//x" }]',
-            "url must be an absolute http(s) URL, not 'ftp//x'",
-        ),
-        ('[[stories]]\ntitle = "A"\nlinks = [{ title = "L", url = "javascript:alert(1)" }]', "absolute http(s) URL"),
-        ('[[stories]]\nsummary = "no title"', "'stories' must be a number of stories, or a rundown"),
-        ('[[stories]]\ntitle = "A"\nwhen = 3', "'stories' must be a number of stories, or a rundown"),
-        ('[[stories]]\ntitle = "A"\nsummary = 5', "'stories' must be a number of stories, or a rundown"),
-        ('[[stories]]\ntitle = "A"\nlinks = [{ title = "L" }]', "'stories' must be a number of stories, or a rundown"),
-        ("stories = []", "'stories' must be a number of stories, or a rundown"),
-        ("stories = true", "'stories' must be a number of stories, or a rundown"),
-        ('stories = "3"', "'stories' must be a number of stories, or a rundown"),
-        ("stories = 0", "'stories' must be 1 or more, not 0"),
-        ("stories = -2", "'stories' must be 1 or more, not -2"),
-    ],
-)
-def test_a_bad_rundown_is_a_config_error_naming_the_file(tmp_path, text, message):
-    rec = sidecar(tmp_path, text)
-    with pytest.raises(ConfigError) as info:
-        load_sidecar(rec)
-    assert message in str(info.value)
-    assert "ep.toml" in str(info.value)
-    assert info.value.exit_code == 2
-
-
 def test_a_bad_rundown_link_names_the_story_and_the_link(tmp_path):
-    rec = sidecar(tmp_path, '[[stories]]\ntitle = "Budget"\nlinks = [{ title = "Paper", url = "ftp//x" }]')
+    rec = write_sidecar(tmp_path, '[[stories]]\ntitle = "Budget"\nlinks = [{ title = "Paper", url = "ftp//x" }]')
     with pytest.raises(ConfigError, match="'stories' entry 'Budget': links entry 'Paper'"):
         load_sidecar(rec)
 

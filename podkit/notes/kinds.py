@@ -21,7 +21,9 @@ inside the stories around them, as before).
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -140,7 +142,6 @@ def _shorts(sents: list[Sentence], bonus: np.ndarray) -> list[Part]:
 
 def fixed_parts(sents: list[Sentence], duration: float, bonus: np.ndarray) -> list[Part]:
     """The episode's non-story parts, in order and not overlapping."""
-    found: list[Part] = []
     intro = _intro(sents)
     outro = _outro(sents, duration)
     lo = intro.end if intro else 0
@@ -152,5 +153,20 @@ def fixed_parts(sents: list[Sentence], duration: float, bonus: np.ndarray) -> li
         if any(part.first < t.end and t.first < part.end for t in taken):
             continue
         taken.append(part)
-    found = sorted(taken, key=lambda p: p.first)
-    return found
+    return sorted(taken, key=lambda p: p.first)
+
+
+def kinds_of(
+    starts: list[int], fixed: Sequence[Part], sents: list[Sentence], min_story_s: float, duration: float
+) -> list[tuple[int, str]]:
+    """(first sentence, kind) of each part starting at ``starts``: a fixed part's own kind,
+    else a story, or a short item when shorter than ``min_story_s``."""
+    by_first = {p.first: p.kind for p in fixed}
+    out = []
+    for a, b in itertools.pairwise([*starts, len(sents)]):
+        kind = by_first.get(a)
+        if kind is None:
+            end = duration if b == len(sents) else sents[b].start
+            kind = "short" if end - (0.0 if a == 0 else sents[a].start) < min_story_s else "story"
+        out.append((a, kind))
+    return out

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..records import RundownItem
 from .embed import embed
-from .kinds import fixed_parts
+from .kinds import fixed_parts, kinds_of
 from .options import NotesOptions
 from .segment import Sentence, evidence
 
@@ -99,21 +99,11 @@ def follow_rundown(
         unplaced = [items[n] for n in range(len(items)) if items[n] not in placed.values()]
     else:
         unplaced = items
-    parts: dict[int, str] = {p.first: p.kind for p in fixed}
-    for first in placed:
-        parts[first] = "story"
-    if 0 not in parts:  # no intro found and the first story placed later: it starts at 0
+    firsts = {p.first for p in fixed} | set(placed)
+    if 0 not in firsts:  # no intro found and the first story placed later: it starts at 0
         if placed:
             earliest = min(placed)
             placed[0] = placed.pop(earliest)
-            parts.pop(earliest)
-        parts[0] = "story"
-    ordered = sorted(parts.items())
-    out = []
-    for n, (first, kind) in enumerate(ordered):
-        if kind == "story":
-            end = duration if n + 1 == len(ordered) else sents[ordered[n + 1][0]].start
-            if end - (0.0 if first == 0 else sents[first].start) < opt.min_story_s:
-                kind = "short"
-        out.append((first, kind))
-    return out, placed, unplaced
+            firsts.discard(earliest)
+        firsts.add(0)
+    return kinds_of(sorted(firsts), fixed, sents, opt.min_story_s, duration), placed, unplaced

@@ -47,9 +47,7 @@ def md(text: str) -> str:
     """Plain text escaped for Markdown: only what Markdown would read as markup ("4,000
     runners." stays as it is; "*great*" and "<b>" do not become emphasis and HTML)."""
     text = _MD_INLINE.sub(lambda m: "\\" + (m.group(1) or "&"), text)
-    text = _MD_LEAD.sub(
-        lambda m: m.group(1) + (m.group(2) + "\\" if m.group(2)[0].isdigit() else "\\" + m.group(2)), text
-    )
+    text = _MD_LEAD.sub(lambda m: m.group(1) + _escape_lead(m.group(2)), text)
     return re.sub(r"(#+)[ \t]*$", lambda m: "\\" + m.group(1), text, flags=re.M)  # a closing ATX heading sequence
 
 
