@@ -18,7 +18,7 @@ import numpy as np
 from ..records import Link, RundownItem, Transcript
 from .describe import assign_links, headings, summary_for, synopsis_for
 from .embed import embed
-from .kinds import Part, fixed_parts
+from .kinds import fixed_parts, kinds_of
 from .options import NotesOptions
 from .rundown import follow_rundown
 from .segment import Sentence, choose_boundaries, evidence, sentences
@@ -59,21 +59,7 @@ def _found_parts(sents: list[Sentence], emb: np.ndarray, opt: NotesOptions, dura
     starts = choose_boundaries(sents, emb, opt, duration, fixed=bounds, ev=ev)
     inside = {i for p in fixed for i in range(p.first + 1, p.end)}  # a fixed part is whole
     starts = sorted({0, *(i for i in starts if i not in inside), *bounds})
-    return _kinds_of(starts, fixed, sents, opt, duration)
-
-
-def _kinds_of(
-    starts: list[int], fixed: Sequence[Part], sents: list[Sentence], opt: NotesOptions, duration: float
-) -> list[tuple[int, str]]:
-    by_first = {p.first: p.kind for p in fixed}
-    out = []
-    for a, b in itertools.pairwise([*starts, len(sents)]):
-        kind = by_first.get(a)
-        if kind is None:
-            end = duration if b == len(sents) else sents[b].start
-            kind = "short" if end - (0.0 if a == 0 else sents[a].start) < opt.min_story_s else "story"
-        out.append((a, kind))
-    return out
+    return kinds_of(starts, fixed, sents, opt.min_story_s, duration)
 
 
 def make_notes(
@@ -96,7 +82,11 @@ def make_notes(
     planned: dict[int, RundownItem] = {}
     if rundown:
         parts, planned, unplaced = follow_rundown(sents, emb, opt, duration, rundown)
-        warnings += [f"rundown story {item.title!r} could not be placed with confidence" for item in unplaced]
+        warnings += [
+            f"rundown story {item.title!r} could not be placed with confidence (its time went to the "
+            "stories around it); check that it was told, or take it out of the rundown"
+            for item in unplaced
+        ]
     else:
         parts = _found_parts(sents, emb, opt, duration)
     stories: list[Story] = []
