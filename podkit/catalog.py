@@ -217,6 +217,11 @@ class Catalog:
         with self.transaction() as tx:
             tx.execute("DELETE FROM episodes WHERE id = ?", (episode_id,))
 
+    def forget_stage(self, episode_id: int, stage: str) -> None:
+        """Drop a stage's record: the next run does that stage again (``--redo``)."""
+        with self.transaction() as tx:
+            tx.execute("DELETE FROM stages WHERE episode_id = ? AND stage = ?", (episode_id, stage))
+
     def stage_started(self, episode_id: int, stage: str, fingerprint: str) -> None:
         with self.transaction() as tx:
             tx.execute(

@@ -147,7 +147,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .runner import run_show
 
     reporter = ConsoleReporter(quiet=args.quiet, verbose=args.verbose)
-    report = run_show(args.dir, reporter=reporter, wait=args.wait, settle=args.settle)
+    if args.force and not args.redo:
+        err.print("[red]error[/red]: --force goes with --redo STAGE SLUG")
+        return 2
+    redo = (args.redo[0], args.redo[1]) if args.redo else None
+    report = run_show(args.dir, reporter=reporter, wait=args.wait, settle=args.settle, redo=redo, force=args.force)
     for note in report.notes:
         if not args.quiet:
             reporter.warn(note)
@@ -180,6 +184,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         norm = ep.loudness
         loudness = f"{norm.output_loudness:.1f} LUFS, {norm.output_true_peak:.1f} dBTP" if norm else ""
         cells = [marks.get(rec.status, rec.status) if rec else "pending" for rec in ep.stages.values()]
+        for i, name in enumerate(ep.stages):
+            suffix = {"transcript": ".vtt", "notes": ".notes.md"}.get(name)
+            if suffix and any(e.endswith(suffix) for e in ep.edited):
+                cells[i] += " [cyan](edited)[/cyan]"
         table.add_row(ep.slug, escape(ep.source) + ("" if ep.recording_present else " (gone)"), *cells, loudness)
     _print_table(table)
     for ep in status.episodes:
@@ -188,6 +196,9 @@ def cmd_status(args: argparse.Namespace) -> int:
                 out.print(f"[red]{ep.slug} {name}[/red]: {escape(rec.error)}")
             for warning in rec.warnings if rec else []:
                 out.print(f"[yellow]{ep.slug} {name}[/yellow]: {escape(warning)}")
+    for ep in status.episodes:
+        for name in ep.edited:
+            out.print(f"[cyan]{ep.slug}[/cyan]: {escape(name)} edited by hand: kept, and what follows is made from it")
     for message in status.problems.values():
         out.print(f"[red]not an episode[/red]: {escape(message)}")
     return 0
@@ -315,17 +326,31 @@ def cmd_notes(args: argparse.Namespace) -> int:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
-    from .publish.lint import lint
+    if (args.feed is None) == (args.online is None):
+        raise ConfigError("give a feed file (podkit lint FEED) or a deployed feed's URL (podkit lint --online URL)")
+    if args.sample < 1:
+        raise ConfigError(f"--sample must be 1 or more, not {args.sample}")
+    if args.online is not None:
+        from .config.schema import check_url
+        from .publish.online import online
 
-    feed = Path(args.feed)
-    if not feed.is_file():
-        raise ConfigError("no such feed file", path=feed)
-    findings = lint(feed)
+        problem = check_url(args.online)
+        if problem:
+            raise ConfigError(f"--online {problem}")
+        name = args.online
+        findings = online(args.online, sample=args.sample)
+    else:
+        from .publish.lint import lint
+
+        feed = Path(args.feed)
+        if not feed.is_file():
+            raise ConfigError("no such feed file", path=feed)
+        name, findings = str(feed), lint(feed)
     errors = [f for f in findings if f.level == "error"]
     for f in findings:
         (err if f.level == "error" else out).print(str(f), markup=False)
     if not args.quiet:
-        out.print(f"{feed}: {len(errors)} error(s), {len(findings) - len(errors)} warning(s)", markup=False)
+        out.print(f"{name}: {len(errors)} error(s), {len(findings) - len(errors)} warning(s)", markup=False)
     return 1 if errors else 0
 
 
@@ -432,6 +457,17 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="leave alone recordings modified less than this long ago (still arriving)",
     )
+    p.add_argument(
+        "--redo",
+        nargs=2,
+        metavar=("STAGE", "SLUG"),
+        help="do STAGE again for episode SLUG (and what follows from it), whatever its record says",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="with --redo: replace a file edited by hand too (it is kept as a .bak beside it)",
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser(
@@ -496,7 +532,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_notes)
 
     p = sub.add_parser("lint", parents=[common], help="check a feed against Apple's and Podcasting 2.0 rules")
-    p.add_argument("feed", metavar="FEED")
+    p.add_argument("feed", metavar="FEED", nargs="?", help="a feed file")
+    p.add_argument(
+        "--online",
+        metavar="URL",
+        help="fetch the deployed feed and check the live host: its files answer HEAD and byte ranges "
+        "with the right type, validators, CORS and size",
+    )
+    p.add_argument(
+        "--sample",
+        type=int,
+        default=3,
+        metavar="N",
+        help="with --online: check the files of the newest N episodes (default 3)",
+    )
     p.set_defaults(func=cmd_lint)
 
     p = sub.add_parser("serve", parents=[common], help="preview public/ over HTTP")

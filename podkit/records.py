@@ -161,6 +161,33 @@ class TranscribeResult:
 
 
 @dataclass(frozen=True)
+class TranscriptResult:
+    """What the transcript stage published: the transcript files made from what was heard,
+    with the show's corrections applied, or from the host's own edit of the WebVTT file."""
+
+    language: str
+    segments: int
+    words: int
+    corrected: int  # places the show's [corrections] changed
+    edited: tuple[str, ...]  # the files the host edited (kept as they are; the rest made from them)
+    files: tuple[str, ...]  # relative to the show folder
+
+    def to_dict(self) -> dict[str, Any]:
+        return _plain(asdict(self))  # type: ignore[no-any-return]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TranscriptResult:
+        return cls(
+            language=str(data["language"]),
+            segments=int(data["segments"]),
+            words=int(data["words"]),
+            corrected=int(data["corrected"]),
+            edited=_strings(data["edited"]),
+            files=_strings(data["files"]),
+        )
+
+
+@dataclass(frozen=True)
 class StoryEntry:
     """One story as the catalog keeps it (what the tag stage and the feed need)."""
 
@@ -192,6 +219,7 @@ class NotesResult:
     chapter_list: str  # "00:00 Title" lines, for the episode description
     files: tuple[str, ...]
     synopsis: str = ""  # "This week: ..." (empty where the sidecar gives a description)
+    edited: bool = False  # made from the host's own edit of the notes.md file
 
     def to_dict(self) -> dict[str, Any]:
         return _plain(asdict(self))  # type: ignore[no-any-return]
@@ -206,6 +234,7 @@ class NotesResult:
             chapter_list=str(data["chapter_list"]),
             files=_strings(data["files"]),
             synopsis=str(data.get("synopsis", "")),
+            edited=bool(data.get("edited", False)),
         )
 
 
@@ -221,6 +250,8 @@ class FeedItem:
     episode_type: str = "full"
     explicit: bool | None = None
     speakers: tuple[str, ...] = ()
+    season_name: str = ""  # podcast:season name
+    episode_display: str = ""  # podcast:episode display
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FeedItem:
@@ -237,6 +268,8 @@ class FeedItem:
             episode_type=str(data["episode_type"]),
             explicit=None if explicit is None else bool(explicit),
             speakers=_strings(data["speakers"]),
+            season_name=str(data.get("season_name", "")),  # items kept before these were added
+            episode_display=str(data.get("episode_display", "")),
         )
 
 
@@ -259,4 +292,4 @@ class TagResult:
 
 
 # Every stage result the runner stores in the catalog and reads back.
-StageResult = NormaliseResult | TranscribeResult | NotesResult | TagResult
+StageResult = NormaliseResult | TranscribeResult | TranscriptResult | NotesResult | TagResult

@@ -177,7 +177,7 @@ def test_run_settle_takes_a_recording_once_it_is_older(show):
     episodes = status_json(show)["episodes"]
     assert [e["source"] for e in episodes] == ["settled.wav"]
     assert {name: st["status"] for name, st in episodes[0]["stages"].items()} == dict.fromkeys(
-        ("normalise", "transcribe", "notes", "tag"), "done"
+        ("normalise", "transcribe", "transcript", "notes", "tag"), "done"
     )
     assert (show / "public" / "media" / f"{episodes[0]['slug']}.mp3").is_file()
 

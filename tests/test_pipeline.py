@@ -293,7 +293,7 @@ def test_one_bad_episode_never_stops_the_others(show):
     work = show / ".podkit" / "work" / "b.mp3"
     work.unlink()
     work.mkdir()  # the tag stage copies it: IsADirectoryError
-    (show / "audio" / "b.toml").write_text('title = "B, retitled"\n')  # tag again
+    (show / "audio" / "b.toml").write_text("season = 2\n")  # tag again (and only tag: no new vocabulary)
     proc = podkit("run", str(show))
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr

@@ -21,6 +21,7 @@ NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
     "atom": "http://www.w3.org/2005/Atom",
 }
+NS_PSC = {"psc": "http://podlove.org/simple-chapters"}
 TITLE = 'Solar <script>alert("x")</script> & "quotes" — Ünïcode'
 
 
@@ -265,3 +266,42 @@ def test_podcast_guid_survives_a_move_and_extras_are_published(tmp_path):
     assert moved.findtext("channel/podcast:guid", namespaces=NS) == first
     lint = podkit("lint", str(root / "public" / "feed.xml"))
     assert lint.returncode == 0 and "not the UUIDv5 of this feed's URL" in lint.stdout  # a warning
+
+
+def test_chapters_for_spotify_and_apple(show):
+    """psc:chapters (Podlove Simple Chapters, what Spotify and AntennaPod read) and the
+    description's "00:00:00 Title" lines give the same chapters as the JSON file."""
+    import feedparser
+    import podcastparser
+
+    made = json.loads((show / "transcripts" / "2026-11-20-weekly-roundup.chapters.json").read_text())["chapters"]
+    assert len(made) >= 3
+    with open(show / "public" / "feed.xml", "rb") as fh:
+        (ep,) = podcastparser.parse("https://pod.example.com/feed.xml", fh)["episodes"]
+    assert [c["title"] for c in ep["chapters"]] == [c["title"] for c in made]
+    starts = [c["start"] for c in ep["chapters"]]
+    assert starts[0] == 0 and starts == sorted(starts)
+    assert starts[1:] == [int(c["startTime"]) for c in made[1:]]  # podcastparser keeps whole seconds
+    marks = etree.parse(str(show / "public" / "feed.xml")).findall("channel/item/psc:chapters/psc:chapter", NS_PSC)
+    assert [m.get("start") for m in marks][1:] == [
+        f"00:{int(c['startTime']) // 60:02d}:{c['startTime'] % 60:06.3f}" for c in made[1:]
+    ]
+    (entry,) = feedparser.parse(str(show / "public" / "feed.xml")).entries
+    lines = [line for line in entry.summary.splitlines() if re.match(r"^\d\d:\d\d:\d\d ", line)]
+    assert len(lines) == len(made) and lines[0].startswith("00:00:00 ")
+    for line, chapter in zip(lines, made, strict=True):
+        h, m, s = map(int, line[:8].split(":"))
+        assert h * 3600 + m * 60 + s == int(chapter["startTime"]) and line[9:] == chapter["title"]
+
+
+def test_captions_season_and_episode_tags(show):
+    root = etree.parse(str(show / "public" / "feed.xml"))
+    rel = {t.get("type"): t.get("rel") for t in root.findall("channel/item/podcast:transcript", NS)}
+    assert rel == {
+        "text/vtt": "captions",
+        "application/x-subrip": "captions",
+        "application/json": None,
+        "text/html": None,
+    }
+    assert root.findtext("channel/item/podcast:season", namespaces=NS) == "1"
+    assert root.findtext("channel/item/podcast:episode", namespaces=NS) == "12"

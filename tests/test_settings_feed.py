@@ -212,7 +212,9 @@ def test_transcribe_settings_formats_model_and_language(configured, model_dir):
         assert result["engine"] == "faster-whisper"
         assert result["model"] == str(model_dir)
         assert result["language"] == "en"
-        assert sorted(result["files"]) == [f"transcripts/{slug}.json", f"transcripts/{slug}.srt"]
+        assert result["files"] == [f".podkit/heard/{slug}.json"]  # what was heard, whole
+        files = ep["stages"]["transcript"]["result"]["files"]
+        assert sorted(files) == [f"transcripts/{slug}.json", f"transcripts/{slug}.srt"]
         assert result["words"] > 5
 
 
@@ -357,7 +359,7 @@ def test_openai_engine_srt_only_unlocked_wide_cover_and_beam_size(tmp_path):
     assert any("not square" in w for w in ep["stages"]["tag"]["warnings"])
     result = ep["stages"]["transcribe"]["result"]
     assert result["engine"] == "openai-whisper" and result["model"] == "tiny.en"
-    assert sorted(result["files"]) == ["transcripts/talk.json", "transcripts/talk.srt"]
+    assert sorted(ep["stages"]["transcript"]["result"]["files"]) == ["transcripts/talk.json", "transcripts/talk.srt"]
     for fmt in ALL_FORMATS:
         assert (root / "transcripts" / f"talk.{fmt}").exists() == (fmt in ("json", "srt")), fmt
     said = spoken(root / "transcripts" / "talk.json")
@@ -378,7 +380,7 @@ def test_openai_engine_srt_only_unlocked_wide_cover_and_beam_size(tmp_path):
     set_keys(root, "transcribe", beam_size="1")
     again = podkit("run", str(root))
     assert again.returncode == 0, again.stdout + again.stderr
-    assert "talk: transcribe, notes, tag -> public/media/talk.mp3" in again.stdout
+    assert "talk: transcribe, transcript, notes, tag -> public/media/talk.mp3" in again.stdout
     after = finished(episodes_by_slug(root)["talk"])
     assert after["normalise"] == before["normalise"]
     assert after["transcribe"] != before["transcribe"]
@@ -412,7 +414,7 @@ def test_missing_model_stops_the_run_and_min_story_s_remakes_only_the_notes(tmp_
     set_keys(root, "transcribe", model='"tiny.en"')
     fixed = podkit("run", str(root))
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
-    assert f"{slug}: transcribe, notes, tag -> public/media/{slug}.mp3" in fixed.stdout
+    assert f"{slug}: transcribe, transcript, notes, tag -> public/media/{slug}.mp3" in fixed.stdout
     warned = [ln for ln in fixed.stderr.splitlines() if ln.startswith("warning:")]
     assert len(warned) == 1 and "small.png" in warned[0] and "at least 1400x1400" in warned[0], fixed.stderr
     assert "at least 1400x1400" in podkit("status", str(root)).stdout

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,19 @@ def check_url(value: str) -> str | None:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return f"must be an absolute http(s) URL, not {value!r}"
+    return None
+
+
+def check_podroll(value: list[str]) -> str | None:
+    """``podroll``: each a feed GUID (a UUID) or a feed URL."""
+    for entry in value:
+        try:
+            uuid.UUID(entry)
+            continue
+        except ValueError:
+            pass
+        if check_url(entry):
+            return f"entry {entry!r} is neither a feed GUID (a UUID) nor an http(s) feed URL"
     return None
 
 

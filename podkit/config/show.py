@@ -20,6 +20,7 @@ from .schema import (
     check_category,
     check_email,
     check_language,
+    check_podroll,
     check_url,
     nonempty,
     one_of,
@@ -48,6 +49,17 @@ SHOW_KEYS: dict[str, Key] = {
     "funding_text": Key("str", False, nonempty),
     "hosts": Key("strlist"),  # podcast:person (role host) on the channel
     "locked": Key("bool"),  # podcast:locked: refuse moves to another host
+    "vocabulary": Key("strlist"),  # names and terms the transcription should spell right
+    # -- directories and hosts (the publish stage) --
+    "podroll": Key("strlist", False, check_podroll),  # podcast:podroll: feed GUIDs or feed URLs
+    "new_feed_url": Key("str", False, check_url),  # itunes:new-feed-url: the show has moved there
+    "block": Key("bool"),  # itunes:block Yes: keep the show out of Apple's directory
+    "complete": Key("bool"),  # itunes:complete Yes: no more episodes
+    "op3": Key("bool"),  # OP3 analytics prefix on enclosure URLs
+    "websub_hub": Key("str", False, check_url),  # atom:link rel="hub", notified after each change
+    "podping": Key("bool"),  # podcast:podping usesPodping="true"
+    "after_publish": Key("str", False, nonempty),  # a shell command run after a changed publish
+    "after_publish_timeout": Key("float", False, lambda v: None if v > 0 else "must be more than 0"),
 }
 
 SECTIONS: dict[str, dict[str, Key]] = {
@@ -62,7 +74,7 @@ SECTIONS: dict[str, dict[str, Key]] = {
     "transcribe": {
         "engine": Key("str", check=one_of(ENGINES)),
         "model": Key("str", check=nonempty),  # a name or a path
-        "language": Key("str", check=check_language),  # default: detect
+        "language": Key("str", check=lambda v: None if v == "auto" else check_language(v)),  # "auto": detect
         "beam_size": Key("int", check=positive),
         "device": Key("str", check=one_of(DEVICES)),
         "formats": Key("strlist", check=check_formats),
@@ -95,6 +107,19 @@ class ShowConfig:
     funding_text: str = ""
     hosts: tuple[str, ...] = ()
     locked: bool = True
+    vocabulary: tuple[str, ...] = ()
+    # [corrections]: (heard, right) pairs applied to transcripts and all made from them
+    corrections: tuple[tuple[str, str], ...] = ()
+    txt: tuple[tuple[str, str], ...] = ()  # [txt]: (purpose, text) pairs, podcast:txt
+    podroll: tuple[str, ...] = ()
+    new_feed_url: str = ""
+    block: bool = False
+    complete: bool = False
+    op3: bool = False
+    websub_hub: str = ""
+    podping: bool = False
+    after_publish: str = ""
+    after_publish_timeout: float = 600.0  # seconds
     normalise: NormaliseOptions = field(default_factory=NormaliseOptions)
     transcribe: TranscribeOptions = field(default_factory=TranscribeOptions)
     notes: NotesOptions = field(default_factory=NotesOptions)
@@ -133,6 +158,39 @@ class ShowConfig:
         return self.feed_url or self.url.rstrip("/") + "/feed.xml"
 
 
+def _corrections(table: Any, path: Path) -> tuple[tuple[str, str], ...]:
+    """``[corrections]``: "heard form" = "right form", both non-empty text."""
+    if not isinstance(table, dict):
+        raise ConfigError('\'corrections\' must be a table ([corrections]) of "heard" = "right"', path=path)
+    out = []
+    for heard, right in table.items():
+        if not isinstance(right, str) or not right.strip():
+            raise ConfigError(f"'corrections.{heard}' must be the right form as text, not {right!r}", path=path)
+        if not any(c.isalnum() for c in heard):
+            raise ConfigError(f"'corrections' has a heard form with no word in it: {heard!r}", path=path)
+        out.append((heard.strip(), right.strip()))
+    return tuple(out)
+
+
+TXT_PURPOSE_MAX, TXT_MAX = 128, 4000  # podcast:txt: the spec's limits
+
+
+def _txt(table: Any, path: Path) -> tuple[tuple[str, str], ...]:
+    """``[txt]``: purpose = "text" (``applepodcastsverify = "..."``), each a podcast:txt."""
+    if not isinstance(table, dict):
+        raise ConfigError("'txt' must be a table ([txt]) of purpose = \"text\"", path=path)
+    out = []
+    for purpose, text in table.items():
+        if not isinstance(text, str) or not text.strip():
+            raise ConfigError(f"'txt.{purpose}' must be text, not {text!r}", path=path)
+        if not purpose.strip() or len(purpose) > TXT_PURPOSE_MAX:
+            raise ConfigError(f"'txt' purpose {purpose!r} must be 1 to {TXT_PURPOSE_MAX} characters", path=path)
+        if len(text) > TXT_MAX:
+            raise ConfigError(f"'txt.{purpose}' is {len(text)} characters; the most is {TXT_MAX}", path=path)
+        out.append((purpose, text.strip()))
+    return tuple(out)
+
+
 def load_show(root: str | Path) -> ShowConfig:
     root = Path(root)
     path = root / CONFIG_NAME
@@ -147,6 +205,8 @@ def load_show(root: str | Path) -> ShowConfig:
         if not isinstance(table, dict):
             raise ConfigError(f"'{section}' must be a table ([{section}])", path=path)
         tables[section] = validate(table, schema, path, section)
+    corrections = _corrections(data.pop("corrections", {}), path)
+    txt = _txt(data.pop("txt", {}), path)
     values = validate(data, SHOW_KEYS, path)
     cover = None
     if "cover" in values:
@@ -154,8 +214,9 @@ def load_show(root: str | Path) -> ShowConfig:
         if not cover.is_file():
             raise ConfigError(f"'cover' file {cover} does not exist; fix the path or remove the key", path=path)
     values.setdefault("owner", values["author"])
-    if "hosts" in values:
-        values["hosts"] = tuple(values["hosts"])
+    for key in ("hosts", "vocabulary", "podroll"):
+        if key in values:
+            values[key] = tuple(values[key])
     transcribe = tables["transcribe"]
     if "formats" in transcribe:
         transcribe["formats"] = tuple(transcribe["formats"])
@@ -163,6 +224,8 @@ def load_show(root: str | Path) -> ShowConfig:
         return ShowConfig(
             root=root.resolve(),
             cover=cover,
+            corrections=corrections,
+            txt=txt,
             **values,
             normalise=NormaliseOptions(**tables["normalise"]),
             transcribe=TranscribeOptions(**transcribe),

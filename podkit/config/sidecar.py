@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..records import Link, RundownItem
-from .schema import Key, check_slug, check_url, nonempty, one_of, positive, read_toml, validate
+from .schema import Key, check_language, check_slug, check_url, nonempty, one_of, positive, read_toml, validate
 
 AUDIO_EXTENSIONS = (".wav", ".mp3", ".m4a", ".flac", ".ogg", ".opus", ".mp4")  # .mp4: its audio track
 EPISODE_TYPES = ("full", "trailer", "bonus")
@@ -61,6 +61,10 @@ SIDECAR_KEYS: dict[str, Key] = {
     "speakers": Key("strlist"),
     "tracks": Key("tracks", False, _check_tracks),
     "stories": Key("stories", False, _check_stories),
+    "vocabulary": Key("strlist"),  # this episode's names and terms, beside the show's
+    "language": Key("str", False, lambda v: None if v == "auto" else check_language(v)),  # "auto": detect
+    "season_name": Key("str", False, nonempty),  # podcast:season name="..."
+    "episode_display": Key("str", False, nonempty),  # podcast:episode display="..."
 }
 
 
@@ -81,6 +85,10 @@ class Sidecar:
     tracks: str | tuple[str, ...] | None = None
     stories: int | None = None  # fixes the number of stories in the show notes
     rundown: tuple[RundownItem, ...] = ()  # or the producer's stories, in order ([[stories]])
+    vocabulary: tuple[str, ...] = ()
+    language: str | None = None  # what is spoken; "auto": detect it
+    season_name: str = ""
+    episode_display: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -100,6 +108,10 @@ class Sidecar:
                 {"title": r.title, "summary": r.summary, "links": [vars(link) for link in r.links]}
                 for r in self.rundown
             ],
+            "vocabulary": list(self.vocabulary),
+            "language": self.language,
+            "season_name": self.season_name,
+            "episode_display": self.episode_display,
         }
 
 
@@ -115,8 +127,12 @@ def load_sidecar(recording: Path) -> Sidecar:
     values = validate(read_toml(path), SIDECAR_KEYS, path)
     if "links" in values:
         values["links"] = tuple(Link(**link) for link in values["links"])
-    if "speakers" in values:
-        values["speakers"] = tuple(values["speakers"])
+    for key in ("speakers", "vocabulary"):
+        if key in values:
+            values[key] = tuple(values[key])
+    for key, needs in (("season_name", "season"), ("episode_display", "episode")):
+        if key in values and needs not in values:
+            raise ConfigError(f"'{key}' needs '{needs}' (the number it names); add '{needs} = N'", path=path)
     if isinstance(values.get("stories"), list):
         values["rundown"] = tuple(
             RundownItem(item["title"].strip(), item.get("summary", ""), tuple(Link(**link) for link in item["links"]))

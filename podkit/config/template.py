@@ -59,6 +59,23 @@ description = ""
 # funding_text = "Support the show"
 # hosts = ["Ana Host"]
 # locked = true
+# Names and terms the transcription should spell right (podkit adds the show title, author,
+# hosts, and each episode's speakers, title, links and rundown on its own).
+# vocabulary = ["Ana Host", "Skylark"]
+
+# What directories and hosts ask for (the feed):
+# podroll = ["https://other-show.example.org/feed.xml"]  # shows you recommend: feed URLs or GUIDs
+# op3 = true                  # count downloads with OP3 (https://op3.dev): enclosure URLs go through it
+# websub_hub = "https://pubsubhubbub.appspot.com/"  # apps hear of each new episode at once
+# podping = true              # you (or your host) send podpings for this feed
+# Moving or ending the show (Apple acts on these):
+# new_feed_url = "https://new-host.example.com/feed.xml"
+# complete = true             # no more episodes will come
+# block = true                # keep the show out of Apple Podcasts
+# After each publish that changed public/: a shell command, run in the show folder with
+# PODKIT_PUBLIC_DIR and PODKIT_FEED set (upload with rsync, rclone or aws-cli).
+# after_publish = 'rsync -a --delete "$PODKIT_PUBLIC_DIR/" me@host:/srv/podcast/'
+# after_publish_timeout = 600
 
 [normalise]
 # Integrated loudness in LUFS (ITU-R BS.1770-4), for stereo and mono recordings.
@@ -86,9 +103,19 @@ formats = [{", ".join(_q(f) for f in t.formats)}]
 # The shortest story, in seconds, when the transcript is split into stories.
 min_story_s = {n.min_story_s}
 
+# Words the transcription keeps getting wrong, and what they should be: whole words or
+# phrases, matched ignoring case. They apply to every transcript file, the notes, chapters,
+# pages and feed on the next run, without transcribing again.
+[corrections]
+# "Marriman" = "Mara Quill"
+
 [tag]
 # ID3v2 version of the episode MP3: 4, or 3 for old players.
 id3_version = {g.id3_version}
+
+# Verification strings directories ask for (podcast:txt): purpose = "text".
+[txt]
+# applepodcastsverify = "0123abcd-..."
 """
 
 

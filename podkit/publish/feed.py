@@ -9,6 +9,7 @@ image itself. Output is stable: the same catalog gives the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ from ..mime import CHAPTERS_TYPE
 from ..records import StoryEntry
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
+PSC_NS = "http://podlove.org/simple-chapters"  # Podlove Simple Chapters: what Spotify reads
+ATOM_NS = "http://www.w3.org/2005/Atom"
 SOUNDBITE_MIN_S, SOUNDBITE_MAX_S = 15.0, 60.0
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 # Podcasting 2.0: podcast:guid is UUIDv5 of the feed URL (no scheme, no trailing slash).
@@ -38,6 +41,40 @@ class Transcript:
     url: str
     type: str
     language: str | None = None
+    rel: str | None = None  # "captions": a timed file apps may show as closed captions
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A chapter as psc:chapters and the description's lines give it."""
+
+    start: float  # seconds
+    title: str
+    href: str | None = None
+
+
+@dataclass(frozen=True)
+class Trailer:
+    """A podcast:trailer on the channel: an episode whose type is trailer."""
+
+    title: str
+    url: str
+    pub_date: dt.datetime
+    length: int
+    type: str = "audio/mpeg"
+    season: int | None = None
+
+
+def npt(seconds: float) -> str:
+    """Normal Play Time as psc:chapter start wants it: ``HH:MM:SS.mmm``."""
+    ms = max(0, round(seconds * 1000))
+    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
+
+
+def op3_url(url: str, guid: str) -> str:
+    """The OP3 analytics prefix: ``https://op3.dev/e,pg=<podcast guid>/<url without scheme>``
+    (an http URL keeps its scheme, as OP3 asks, so it is not fetched over https)."""
+    return f"https://op3.dev/e,pg={guid}/{url.removeprefix('https://')}"
 
 
 @dataclass(frozen=True)
@@ -78,6 +115,9 @@ class Item:
     chapters_url: str | None = None
     persons: list[str] = field(default_factory=list)
     soundbites: tuple[Soundbite, ...] = ()
+    season_name: str = ""
+    episode_display: str = ""
+    chapters: tuple[Chapter, ...] = ()  # psc:chapters
 
 
 @dataclass
@@ -98,6 +138,14 @@ class Channel:
     locked: bool = True
     funding: tuple[str, str] | None = None  # (url, text)
     persons: list[str] = field(default_factory=list)
+    txt: tuple[tuple[str, str], ...] = ()  # (purpose, text): podcast:txt
+    podroll: tuple[str, ...] = ()  # feed GUIDs or feed URLs
+    trailers: list[Trailer] = field(default_factory=list)
+    new_feed_url: str = ""
+    block: bool = False
+    complete: bool = False
+    websub_hub: str = ""
+    podping: bool = False
 
 
 def _el(parent: etree._Element, tag: str, text: str | None = None, **attrs: object) -> etree._Element:
@@ -117,7 +165,7 @@ class _ChannelExt(BaseExtension):  # type: ignore[misc]  # feedgen is untyped
         self.channel: Channel | None = None
 
     def extend_ns(self) -> dict[str, str]:
-        return {"podcast": PODCAST_NS}
+        return {"podcast": PODCAST_NS, "psc": PSC_NS}
 
     def extend_rss(self, rss_feed: etree._Element) -> etree._Element:
         channel = rss_feed[0]
@@ -129,6 +177,37 @@ class _ChannelExt(BaseExtension):  # type: ignore[misc]  # feedgen is untyped
                 _el(channel, "funding", c.funding[1], url=c.funding[0])
             for person in c.persons:
                 _el(channel, "person", person, role="host")
+            for purpose, text in c.txt:
+                _el(channel, "txt", text, purpose=purpose)
+            for t in sorted(c.trailers, key=lambda t: (t.pub_date, t.url)):
+                _el(
+                    channel,
+                    "trailer",
+                    t.title[:128],
+                    pubdate=email.utils.format_datetime(t.pub_date),
+                    url=t.url,
+                    length=t.length,
+                    type=t.type,
+                    season=t.season,
+                )
+            if c.podroll:
+                roll = _el(channel, "podroll")
+                for entry in c.podroll:
+                    if "://" in entry:  # a URL: its GUID is the UUIDv5 of it, as podcast:guid says
+                        _el(roll, "remoteItem", feedGuid=podcast_guid(entry), feedUrl=entry)
+                    else:
+                        _el(roll, "remoteItem", feedGuid=str(uuid.UUID(entry)))
+            if c.podping:
+                _el(channel, "podping", usesPodping="true")
+            if c.websub_hub:
+                etree.SubElement(channel, f"{{{ATOM_NS}}}link", href=c.websub_hub, rel="hub")
+            # Apple acts on these only when they say "Yes".
+            if c.new_feed_url:
+                etree.SubElement(channel, f"{{{ITUNES_NS}}}new-feed-url").text = c.new_feed_url
+            if c.block:
+                etree.SubElement(channel, f"{{{ITUNES_NS}}}block").text = "Yes"
+            if c.complete:
+                etree.SubElement(channel, f"{{{ITUNES_NS}}}complete").text = "Yes"
         _fix_explicit(rss_feed)
         return rss_feed
 
@@ -143,10 +222,21 @@ class _ItemExt(BaseEntryExtension):  # type: ignore[misc]  # feedgen is untyped
     def extend_rss(self, entry: etree._Element) -> etree._Element:
         it = self.item
         if it is not None:
+            if it.season is not None:
+                _el(entry, "season", str(it.season), name=it.season_name or None)
+            if it.episode is not None:
+                _el(entry, "episode", str(it.episode), display=it.episode_display or None)
             for t in it.transcripts:
-                _el(entry, "transcript", url=t.url, type=t.type, language=t.language)
+                _el(entry, "transcript", url=t.url, type=t.type, language=t.language, rel=t.rel)
             if it.chapters_url:
                 _el(entry, "chapters", url=it.chapters_url, type=CHAPTERS_TYPE)
+            if it.chapters:
+                psc = etree.SubElement(entry, f"{{{PSC_NS}}}chapters", version="1.2")
+                for ch in it.chapters:
+                    attrs = {"start": npt(ch.start), "title": ch.title}
+                    if ch.href:
+                        attrs["href"] = ch.href
+                    etree.SubElement(psc, f"{{{PSC_NS}}}chapter", attrs)
             for bite in it.soundbites:
                 _el(entry, "soundbite", bite.title, startTime=f"{bite.start:.1f}", duration=f"{bite.duration:.1f}")
             for person in it.persons:

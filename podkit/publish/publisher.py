@@ -8,22 +8,26 @@ twice with nothing changed writes identical bytes (and leaves the files untouche
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..categories import parse_category
 from ..config import ShowConfig
-from ..fsutil import TEMP_MARK, atomic_path, write_bytes
+from ..fsutil import atomic_path, write_bytes
 from ..mime import TRANSCRIPT_TYPES
-from .feed import Channel, Item, Soundbite, Transcript, build_feed
+from .feed import Channel, Chapter, Item, Soundbite, Trailer, Transcript, build_feed, op3_url, podcast_guid
 from .site import Page, build_site
 
 # Transcript formats the feed points to (podcast:transcript), in this order.
 FEED_TRANSCRIPTS = ("vtt", "srt", "json", "html")
+# Those apps may show as closed captions (rel="captions"): timed cues of a line or two.
+CAPTIONS = ("vtt", "srt")
+DESCRIPTION_MAX_BYTES = 4000  # Apple's and Spotify's limit on an item's description
+_CHAPTER_LINE = re.compile(r"^\d{2}:\d{2}(:\d{2})? \S")
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,13 @@ class PublishedEpisode:
     explicit: bool | None = None
     speakers: tuple[str, ...] = ()
     soundbites: tuple[Soundbite, ...] = ()  # one per story (podcast:soundbite)
+    # False while the transcript files cannot be published (a host's edit that does not
+    # parse): the public copies stay as last published.
+    transcripts_current: bool = True
+    language: str = ""  # the transcript's language; "" or "und": the show's
+    chapters: tuple[Chapter, ...] = ()  # every part the notes found (psc:chapters)
+    season_name: str = ""
+    episode_display: str = ""
 
 
 @dataclass
@@ -49,27 +60,44 @@ class PublishResult:
     feed: Path
     items: int
     copied: list[Path] = field(default_factory=list)
+    feed_changed: bool = False  # feed.xml was written (its bytes changed)
+
+
+def fit_description(text: str, limit: int = DESCRIPTION_MAX_BYTES) -> str:
+    """``text`` in at most ``limit`` UTF-8 bytes: the prose is cut at a word (with an
+    ellipsis) and the chapter lines at its end are kept whole; what does not fit of those too
+    is left out from the end."""
+    if len(text.encode()) <= limit:
+        return text
+    head, sep, tail = text.rpartition("\n\n")
+    lines = tail.split("\n")
+    if not (sep and all(_CHAPTER_LINE.match(line) for line in lines)):
+        head, lines = text, []
+    while lines and len("\n".join(lines).encode()) > limit // 2:
+        lines.pop()
+    chapters = "\n".join(lines)
+    room = limit - len(chapters.encode()) - (len(b"\n\n") if chapters else 0) - len("…".encode())
+    cut = head.encode()[: max(0, room)].decode(errors="ignore")
+    if " " in cut and len(cut) < len(head):
+        cut = cut.rsplit(" ", 1)[0]
+    cut = cut.rstrip() + "…"
+    return f"{cut}\n\n{chapters}" if chapters else cut
 
 
 def _copy_if_changed(src: Path, dest: Path) -> bool:
-    """Put ``src`` at ``dest`` atomically: a hard link where the file system allows (no
-    copy; transcripts are themselves replaced, never edited, so the link stays right until
-    the next publish), a copy elsewhere. False when ``dest`` already is ``src``."""
-    if dest.exists() and (
-        os.path.samefile(src, dest)
-        or (dest.stat().st_size == src.stat().st_size and dest.read_bytes() == src.read_bytes())
+    """Put a copy of ``src`` at ``dest`` atomically; False when ``dest`` already holds the
+    same bytes. Never a hard link: a host may edit a transcript in place, and the public
+    copy must change only when podkit publishes it (a link made by an older podkit is
+    replaced by a copy)."""
+    if (
+        dest.exists()
+        and not os.path.samefile(src, dest)
+        and dest.stat().st_size == src.stat().st_size
+        and dest.read_bytes() == src.read_bytes()
     ):
         return False
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}{TEMP_MARK}")
-    try:
-        os.link(src, tmp)
-        os.replace(tmp, dest)
-    except OSError:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        with atomic_path(dest) as tmp_copy:
-            shutil.copyfile(src, tmp_copy)
+    with atomic_path(dest) as tmp:
+        shutil.copyfile(src, tmp)
     return True
 
 
@@ -118,6 +146,8 @@ def publish(show: ShowConfig, episodes: list[PublishedEpisode], *, guid: str | N
     assigned (default: from the feed URL)."""
     base = show.url.rstrip("/")
     public = show.public_dir
+    show_guid = guid or podcast_guid(show.resolved_feed_url)
+    trailers: list[Trailer] = []
     cover = _cover(show)
     copied: list[Path] = []
     items, pages = [], []
@@ -126,12 +156,17 @@ def publish(show: ShowConfig, episodes: list[PublishedEpisode], *, guid: str | N
         if not media.exists():
             continue
         transcripts = []
+        language = show.language  # the episode's own where it is another ("en-GB" stays for "en")
+        if ep.language and ep.language != "und" and ep.language.split("-")[0] != show.language.split("-")[0]:
+            language = ep.language
         for fmt in FEED_TRANSCRIPTS:
             src = show.transcripts_dir / f"{ep.slug}.{fmt}"
-            if src.exists():
-                if _copy_if_changed(src, public / "transcripts" / src.name):
-                    copied.append(src)
-                transcripts.append(Transcript(f"{base}/transcripts/{src.name}", TRANSCRIPT_TYPES[fmt], show.language))
+            dest = public / "transcripts" / src.name
+            if ep.transcripts_current and src.exists() and _copy_if_changed(src, dest):
+                copied.append(src)
+            if src.exists() if ep.transcripts_current else dest.exists():
+                rel = "captions" if fmt in CAPTIONS else None
+                transcripts.append(Transcript(f"{base}/transcripts/{src.name}", TRANSCRIPT_TYPES[fmt], language, rel))
         chapters_url = None
         chapters = show.transcripts_dir / f"{ep.slug}.chapters.json"
         if chapters.exists():
@@ -147,18 +182,29 @@ def publish(show: ShowConfig, episodes: list[PublishedEpisode], *, guid: str | N
                 description=ep.description,
                 notes_html=notes_html,
                 transcript_html=_read(show.transcripts_dir / f"{ep.slug}.html"),
+                language=language,
             )
         )
+        enclosure_url = f"{base}/media/{media.name}"
+        if show.op3:
+            enclosure_url = op3_url(enclosure_url, show_guid)
+        size = media.stat().st_size
+        # In order, the first at zero (as the description's chapter lines).
+        marks = tuple(sorted(ep.chapters, key=lambda c: c.start))
+        if marks:
+            marks = (Chapter(0.0, marks[0].title, marks[0].href), *marks[1:])
+        if ep.episode_type == "trailer":
+            trailers.append(Trailer(ep.title, enclosure_url, ep.pub_date, size, season=ep.season))
         items.append(
             Item(
                 guid=ep.guid,
                 title=ep.title,
                 link=f"{base}/episodes/{ep.slug}/",
                 pub_date=ep.pub_date,
-                enclosure_url=f"{base}/media/{media.name}",
-                enclosure_length=media.stat().st_size,
+                enclosure_url=enclosure_url,
+                enclosure_length=size,
                 duration=round(ep.duration),
-                description=ep.description,
+                description=fit_description(ep.description),
                 content_html=notes_html,
                 episode=ep.episode,
                 season=ep.season,
@@ -168,6 +214,9 @@ def publish(show: ShowConfig, episodes: list[PublishedEpisode], *, guid: str | N
                 chapters_url=chapters_url,
                 persons=list(ep.speakers),
                 soundbites=ep.soundbites,
+                season_name=ep.season_name,
+                episode_display=ep.episode_display,
+                chapters=marks,
             )
         )
     top, sub = parse_category(show.category) or ("Technology", None)
@@ -184,15 +233,24 @@ def publish(show: ShowConfig, episodes: list[PublishedEpisode], *, guid: str | N
         category=(top, sub),
         explicit=show.explicit,
         show_type=show.type,
-        guid=guid or "",
+        guid=show_guid,
         locked=show.locked,
         persons=list(show.hosts),
         funding=(show.funding_url, show.funding_text or "Support the show") if show.funding_url else None,
+        txt=show.txt,
+        podroll=show.podroll,
+        trailers=trailers,
+        new_feed_url=show.new_feed_url,
+        block=show.block,
+        complete=show.complete,
+        websub_hub=show.websub_hub,
+        podping=show.podping,
     )
     # Pages first, then the feed: a feed never points at a page that is not there yet.
     pages_changed = build_site(public, show, show.resolved_feed_url, cover.name, pages)
     data = build_feed(channel, items)
     feed = public / "feed.xml"
-    if not (feed.exists() and feed.read_bytes() == data):
+    changed = not (feed.exists() and feed.read_bytes() == data)
+    if changed:
         write_bytes(feed, data)
-    return PublishResult(feed, len(items), copied + pages_changed)
+    return PublishResult(feed, len(items), copied + pages_changed, feed_changed=changed)

@@ -40,6 +40,7 @@ class Page:
     description: str
     notes_html: str = ""
     transcript_html: str = ""
+    language: str = ""  # what the episode is spoken in, where it is not the show's language
 
     def context(self) -> dict[str, str]:
         lead = self.description.split("\n\n")[0]
@@ -77,6 +78,7 @@ def build_site(public: Path, show: ShowConfig, feed_url: str, cover_name: str, p
             show=show,
             feed_url=feed_url,
             ep=page.context(),
+            lang=page.language,
             notes_html=page.notes_html,
             transcript_html=page.transcript_html,
         )

@@ -22,9 +22,9 @@ from ..config import ShowConfig, load_show
 from ..errors import ConfigError, PodkitError
 from ..fsutil import remove_stale_temps
 from ..ingest import Episode, ingest
-from ..records import NormaliseResult, NotesResult, TagResult
+from ..records import NormaliseResult, NotesResult, TagResult, TranscriptResult
 from .reporter import Reporter
-from .stages import STAGE_NAMES, STAGES, Context, needs_run, stage_result
+from .stages import EDITABLE, STAGE_NAMES, STAGES, Context, edited_files, needs_run, stage_result
 
 if TYPE_CHECKING:
     from ..publish import PublishedEpisode
@@ -118,7 +118,7 @@ def published_episodes(rows: list[EpisodeRow], unreadable: list[str] | None = No
     another version, its recording since removed, so nothing ran it again) is left out and
     named in ``unreadable``: never silently."""
     from ..publish import PublishedEpisode
-    from ..publish.feed import soundbites_for
+    from ..publish.feed import Chapter, soundbites_for
 
     out = []
     for row in rows:
@@ -131,6 +131,7 @@ def published_episodes(rows: list[EpisodeRow], unreadable: list[str] | None = No
             continue
         item = tagged.item
         notes = stage_result(row, "notes", NotesResult)
+        transcript = stage_result(row, "transcript", TranscriptResult)
         out.append(
             PublishedEpisode(
                 slug=row.slug,
@@ -145,15 +146,63 @@ def published_episodes(rows: list[EpisodeRow], unreadable: list[str] | None = No
                 explicit=item.explicit,
                 speakers=item.speakers,
                 soundbites=soundbites_for(notes.stories) if notes else (),
+                transcripts_current=transcript is not None,
+                language=transcript.language if transcript else "",
+                # psc:chapters and the chapter checks: every part the notes found, in order
+                chapters=tuple(Chapter(st.start, st.title, st.links[0] if st.links else None) for st in notes.stories)
+                if notes
+                else (),
+                season_name=item.season_name,
+                episode_display=item.episode_display,
             )
         )
     return out
 
 
+def _redo(show: ShowConfig, catalog: Catalog, episodes: list[Episode], stage: str, slug: str, force: bool) -> str:
+    """Make the next pass do ``stage`` again for ``slug``. A file the host edited that the
+    stage would replace needs ``force``; it is then kept as a backup. Returns what was done."""
+    if stage not in STAGE_NAMES:
+        raise ConfigError(f"--redo: there is no stage {stage!r}; the stages are {', '.join(STAGE_NAMES)}")
+    episode = next((e for e in episodes if e.slug == slug), None)
+    if episode is None:
+        known = ", ".join(sorted(e.slug for e in episodes)) or "none"
+        raise ConfigError(
+            f"--redo: no episode {slug!r} with its recording in audio/ (episodes: {known}); 'podkit status' lists them"
+        )
+    at_risk = [
+        p for p in edited_files(show.state_dir, show.transcripts_dir, slug) if p.name.endswith(EDITABLE.get(stage, ()))
+    ]
+    kept = []
+    if at_risk and not force:
+        names = " and ".join(str(p.relative_to(show.root)) for p in at_risk)
+        raise ConfigError(
+            f"--redo {stage} {slug} would replace {names}, which was edited by hand; add --force to "
+            "redo it anyway (the edited file is kept as a .bak beside it)"
+        )
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    for path in at_risk:
+        backup = path.with_name(f"{path.name}.{stamp}.bak")
+        path.replace(backup)
+        kept.append(str(backup.relative_to(show.root)))
+    catalog.forget_stage(episode.row.id, stage)
+    refreshed = catalog.episode(id=episode.row.id)
+    assert refreshed is not None
+    episode.row = refreshed
+    return f"{slug}: doing {stage} again" + (f"; the edited file is kept as {', '.join(kept)}" if kept else "")
+
+
 def run_show(
-    root: str | Path, *, reporter: Reporter | None = None, wait: float = 0.0, settle: float = 0.0
+    root: str | Path,
+    *,
+    reporter: Reporter | None = None,
+    wait: float = 0.0,
+    settle: float = 0.0,
+    redo: tuple[str, str] | None = None,
+    force: bool = False,
 ) -> RunReport:
-    """``podkit run``: bring every recording in the show up to date."""
+    """``podkit run``: bring every recording in the show up to date. ``redo`` (stage, slug)
+    does that stage again for that episode, whatever its record says."""
     reporter = reporter or Reporter()
     show = load_show(root)
     report = RunReport()
@@ -168,6 +217,8 @@ def run_show(
             report.notes.extend(found.notes)
             for source, message in found.problems.items():
                 report.outcomes.append(Outcome(source=source, slug=None, error=message, exit_code=1))
+            if redo:
+                report.notes.append(_redo(show, catalog, found.episodes, *redo, force))
             for episode in found.episodes:
                 outcome = process(show, catalog, episode, reporter)
                 report.outcomes.append(outcome)
@@ -202,3 +253,17 @@ def _publish(show: ShowConfig, catalog: Catalog, report: RunReport) -> None:
         report.outcomes.append(
             Outcome(source="feed.xml", slug=None, error=f"publish failed: {_describe(exc)}", exit_code=1)
         )
+        return
+    # The host's upload and the WebSub hub: never undo the local publish; a failure is
+    # reported (exit 1) and tried again on the next run.
+    from ..publish.hooks import after_publish
+
+    try:
+        hooks = after_publish(show, result.feed, guid)
+    except Exception as exc:
+        log.debug("after publish failed", exc_info=True)
+        report.outcomes.append(Outcome(source="after_publish", slug=None, error=_describe(exc), exit_code=1))
+        return
+    report.notes.extend(hooks.notes)
+    for problem in hooks.errors:
+        report.outcomes.append(Outcome(source="after_publish", slug=None, error=problem, exit_code=1))

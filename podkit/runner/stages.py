@@ -25,10 +25,19 @@ from typing import Any, Protocol, Self, TypeVar
 from ..catalog import EpisodeRow
 from ..config import ShowConfig
 from ..errors import MediaError
-from ..fsutil import atomic_path
+from ..fsutil import atomic_path, sha256_file, write_text
 from ..ingest import Episode
 from ..notes.options import NotesOptions
-from ..records import FeedItem, NormaliseResult, NotesResult, StageResult, StoryEntry, TagResult, TranscribeResult
+from ..records import (
+    FeedItem,
+    NormaliseResult,
+    NotesResult,
+    StageResult,
+    StoryEntry,
+    TagResult,
+    TranscribeResult,
+    TranscriptResult,
+)
 from ..transcribe.options import TranscribeOptions
 from .reporter import Reporter
 
@@ -51,6 +60,28 @@ def stage_result(row: EpisodeRow, stage: str, kind: type[R]) -> R | None:
         return kind.from_dict(rec.result)
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def written_path(state_dir: Path, slug: str) -> Path:
+    return state_dir / "written" / f"{slug}.json"
+
+
+def read_written(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def edited_hash(record: Path, name: str, path: Path) -> str | None:
+    """``path``'s SHA-256 when it differs from what podkit recorded writing there; None when
+    it is as written, missing, or was never recorded (made before podkit kept records)."""
+    wrote = read_written(record).get(name)
+    if wrote is None or not path.is_file():
+        return None
+    now = sha256_file(path)
+    return now if now != wrote else None
 
 
 @dataclass
@@ -90,6 +121,21 @@ class Context:
         rec = self.episode.row.stages.get(stage)
         return rec.fingerprint if rec else None
 
+    # What podkit wrote, so that a file the host edits afterwards is known as edited.
+    @property
+    def written_path(self) -> Path:
+        return written_path(self.show.state_dir, self.episode.slug)
+
+    def wrote(self, files: list[Path]) -> None:
+        """Record the SHA-256 of each file just written (``edited`` compares with it)."""
+        record = read_written(self.written_path)
+        record.update({self.relative(f): sha256_file(f) for f in files})
+        write_text(self.written_path, json.dumps(record, indent=1, sort_keys=True) + "\n")
+
+    def edited(self, path: Path) -> str | None:
+        """The SHA-256 of ``path`` when someone changed it since podkit wrote it, else None."""
+        return edited_hash(self.written_path, self.relative(path), path)
+
 
 # -- normalise --------------------------------------------------------------------------------
 
@@ -118,28 +164,54 @@ def _normalise(ctx: Context) -> NormaliseResult:
 # -- transcribe -------------------------------------------------------------------------------
 
 
+def _vocabulary(ctx: Context) -> tuple[str, ...]:
+    """The names and terms the engine is told: podkit.toml's vocabulary and the sidecar's,
+    the show's title, author and hosts, the episode's speakers, title, description, link
+    titles and rundown."""
+    show, side = ctx.show, ctx.episode.sidecar
+    terms = [*show.vocabulary, *side.vocabulary, show.title, show.author, *show.hosts, *side.speakers]
+    terms += [side.title or "", side.description, *(link.title for link in side.links)]
+    for item in side.rundown:
+        terms += [item.title, *(link.title for link in item.links)]
+    return tuple(dict.fromkeys(t.strip() for t in terms if t.strip()))
+
+
 def _transcribe_options(ctx: Context) -> TranscribeOptions:
-    # The JSON transcript is what the notes stage (and the feed) read: always written.
+    """The show's [transcribe] settings for this episode: its language (the sidecar's, else
+    [transcribe] language, else the show's; "auto" detects it), a multilingual model where
+    the language is not English and the model was left at the English-only default, and
+    the vocabulary."""
+    from ..transcribe.models import model_for_language
+    from ..transcribe.options import DEFAULT_MODEL
+
     options = ctx.show.transcribe
-    return dataclasses.replace(options, formats=tuple(dict.fromkeys(["json", *options.formats])))
+    language = ctx.episode.sidecar.language or options.language or ctx.show.language
+    spoken = None if language == "auto" else language
+    model = model_for_language(options.model, spoken, explicit=options.model != DEFAULT_MODEL)
+    return dataclasses.replace(options, language=spoken, model=model, vocabulary=_vocabulary(ctx))
+
+
+def _heard(ctx: Context) -> Path:
+    """What the engine heard, whole (``podkit.transcribe.edits``): every transcript file is
+    made from it, so corrections and edits apply again without transcribing again."""
+    return ctx.show.state_dir / "heard" / f"{ctx.episode.slug}.json"
 
 
 def _transcribe_inputs(ctx: Context) -> dict[str, Any]:
     side = ctx.episode.sidecar
+    options = asdict(_transcribe_options(ctx))
+    options.pop("formats")  # the transcript stage writes them
     return {
         "audio": ctx.fingerprint_of("normalise"),
-        "options": asdict(_transcribe_options(ctx)),
+        "options": options,
         "speakers": list(side.speakers),
         "tracks": side.tracks,
     }
 
 
-def _transcribe_outputs(ctx: Context) -> list[Path]:
-    return [ctx.file(fmt) for fmt in _transcribe_options(ctx).formats]
-
-
 def _transcribe(ctx: Context) -> TranscribeResult:
-    from ..transcribe import transcribe_file, transcribe_tracks, write
+    from ..transcribe import transcribe_file, transcribe_tracks
+    from ..transcribe.edits import to_heard
 
     options = _transcribe_options(ctx)
     side = ctx.episode.sidecar
@@ -159,7 +231,7 @@ def _transcribe(ctx: Context) -> TranscribeResult:
         transcript = transcribe_file(
             ctx.work_mp3, options, speakers=side.speakers, tracks=tracks, progress=ctx.reporter.progress
         )
-    files = write(transcript, ctx.base, options.formats)
+    write_text(_heard(ctx), to_heard(transcript))
     return TranscribeResult(
         language=transcript.language,
         duration=round(transcript.duration, 3),
@@ -167,8 +239,56 @@ def _transcribe(ctx: Context) -> TranscribeResult:
         words=sum(len(s.words) for s in transcript.segments),
         engine=options.engine,
         model=options.model,
-        files=tuple(ctx.relative(f) for f in files),
+        files=(ctx.relative(_heard(ctx)),),
     )
+
+
+# -- transcript: the published files, corrected or as the host edited them --------------------
+
+
+def _formats(ctx: Context) -> tuple[str, ...]:
+    # The JSON transcript is what the notes stage (and the feed) read: always written.
+    return tuple(dict.fromkeys(["json", *ctx.show.transcribe.formats]))
+
+
+def _transcript_inputs(ctx: Context) -> dict[str, Any]:
+    return {
+        "heard": ctx.fingerprint_of("transcribe"),
+        "corrections": [list(pair) for pair in ctx.show.corrections],
+        "formats": list(_formats(ctx)),
+        "edited": ctx.edited(ctx.file("vtt")),
+    }
+
+
+def _transcript(ctx: Context) -> TranscriptResult:
+    from ..transcribe import write
+    from ..transcribe.edits import apply_corrections, read_heard, read_vtt
+
+    transcript = read_heard(_heard(ctx))
+    corrected = apply_corrections(transcript, ctx.show.corrections)
+    formats = _formats(ctx)
+    edited: tuple[str, ...] = ()
+    vtt = ctx.file("vtt")
+    if ctx.edited(vtt):
+        # The host's own words: kept as they are, and everything else made from them (the
+        # corrections were in the file the host edited; the host's text is final).
+        transcript = read_vtt(vtt, transcript)
+        formats = tuple(f for f in formats if f != "vtt")
+        edited = (ctx.relative(vtt),)
+    files = write(transcript, ctx.base, formats)
+    ctx.wrote(files)
+    return TranscriptResult(
+        language=transcript.language,
+        segments=len(transcript.segments),
+        words=sum(len(s.words) for s in transcript.segments),
+        corrected=corrected,
+        edited=edited,
+        files=tuple(ctx.relative(f) for f in [*files, *(ctx.show.root / e for e in edited)]),
+    )
+
+
+def _transcript_outputs(ctx: Context) -> list[Path]:
+    return [ctx.file(fmt) for fmt in _formats(ctx)]
 
 
 # -- notes ------------------------------------------------------------------------------------
@@ -180,11 +300,12 @@ def _notes_options(ctx: Context) -> NotesOptions:
 
 def _notes_inputs(ctx: Context) -> dict[str, Any]:
     return {
-        "transcript": ctx.fingerprint_of("transcribe"),
+        "transcript": ctx.fingerprint_of("transcript"),
         "options": asdict(_notes_options(ctx)),
         "links": [vars(link) for link in ctx.episode.sidecar.links],
         "rundown": ctx.episode.sidecar.to_dict()["rundown"],
         "description": ctx.episode.sidecar.description,
+        "edited": ctx.edited(ctx.file("notes.md")),
     }
 
 
@@ -194,9 +315,10 @@ def _notes_outputs(ctx: Context) -> list[Path]:
 
 def _notes(ctx: Context) -> NotesResult:
     from ..notes import chapter_list, make_notes, write_notes
+    from ..notes.writers import read_markdown
     from ..transcribe import read_json
 
-    transcribed = ctx.needs("transcribe", TranscribeResult)
+    transcribed = ctx.needs("transcript", TranscriptResult)
     transcript = read_json(ctx.file("json"), language=transcribed.language)
     duration = ctx.needs("normalise", NormaliseResult).duration
     transcript.duration = max(transcript.duration, duration)
@@ -204,8 +326,16 @@ def _notes(ctx: Context) -> NotesResult:
     notes = make_notes(transcript, side.links, _notes_options(ctx), rundown=side.rundown, description=side.description)
     if notes.stories:
         notes.stories[-1].end = duration
+    markdown = ctx.file("notes.md")
+    edited = bool(ctx.edited(markdown))
+    if edited:
+        # The host's own notes: kept as they are; chapters, HTML, pages and feed follow them.
+        notes = read_markdown(markdown, notes)
+        if side.description:
+            notes.synopsis = ""
     ctx.warnings.extend(notes.warnings)
-    files = write_notes(notes, ctx.base)
+    files = write_notes(notes, ctx.base, skip=("notes.md",) if edited else ())
+    ctx.wrote(files)
     return NotesResult(
         stories=tuple(
             StoryEntry(
@@ -220,8 +350,9 @@ def _notes(ctx: Context) -> NotesResult:
         ),
         unassigned_links=tuple(link.url for link in notes.links),
         chapter_list=chapter_list(notes),
-        files=tuple(ctx.relative(f) for f in files),
+        files=tuple(ctx.relative(f) for f in [*files, *([markdown] if edited else [])]),
         synopsis=notes.synopsis,
+        edited=edited,
     )
 
 
@@ -257,8 +388,14 @@ def _tag(ctx: Context) -> TagResult:
     notes = stage_result(ep.row, "notes", NotesResult)
     stories = notes.stories if notes else ()
     description = side.description or (notes.synopsis if notes else "")
-    if notes and stories:  # "00:00 Title" lines: Apple Podcasts shows them as chapters
-        description = (description + "\n\n" if description else "") + notes.chapter_list
+    if notes and stories:
+        # "00:00:00 Title" lines, the first at zero, one a line, in order: the form Apple
+        # Podcasts and Spotify turn into chapters (Spotify reads no other but psc:chapters).
+        lines = [
+            f"{int(t) // 3600:02d}:{int(t) // 60 % 60:02d}:{int(t) % 60:02d} {st.title}"
+            for t, st in ((0.0 if i == 0 else max(0.0, st.start), st) for i, st in enumerate(stories))
+        ]
+        description = (description + "\n\n" if description else "") + "\n".join(lines)
     info = TagInfo(
         title=ep.title,
         show=show.title,
@@ -284,6 +421,8 @@ def _tag(ctx: Context) -> TagResult:
         episode_type=side.episode_type,
         explicit=side.explicit,
         speakers=side.speakers,
+        season_name=side.season_name,
+        episode_display=side.episode_display,
     )
     return TagResult(frames=tuple(frames), file=ctx.relative(ctx.media_mp3), item=item)
 
@@ -306,14 +445,34 @@ class Stage:
 
 STAGES: tuple[Stage, ...] = (
     Stage("normalise", 1, _normalise, _normalise_inputs, lambda c: [c.work_mp3], NormaliseResult),
-    Stage("transcribe", 1, _transcribe, _transcribe_inputs, _transcribe_outputs, TranscribeResult),
+    # 1: what was heard is kept whole in .podkit/heard/; the transcript stage writes the files
+    Stage("transcribe", 1, _transcribe, _transcribe_inputs, lambda c: [_heard(c)], TranscribeResult),
+    Stage("transcript", 1, _transcript, _transcript_inputs, _transcript_outputs, TranscriptResult),
     # 2: clock labels round down (as the transcript's always did); stories split by subject changes too
     # 3: parts have kinds (intro, sponsor, short, outro); a rundown to follow; synopsis; headings
+    # (its inputs now name the transcript stage and the host's edit: every notes record is made anew)
     Stage("notes", 3, _notes, _notes_inputs, _notes_outputs, NotesResult),
     # 2: the result keeps the feed's item data
-    Stage("tag", 2, _tag, _tag_inputs, lambda c: [c.media_mp3], TagResult),
+    # 3: chapter lines as "00:00:00 Title" (Apple's and Spotify's form); season name, episode display
+    Stage("tag", 3, _tag, _tag_inputs, lambda c: [c.media_mp3], TagResult),
 )
 STAGE_NAMES = tuple(s.name for s in STAGES)
+
+
+# The files a host may edit, by the stage that writes them: a redo of that stage over an
+# edited one needs --force (and keeps a backup). Transcribing again means a new WebVTT too.
+EDITABLE: dict[str, tuple[str, ...]] = {"transcribe": ("vtt",), "transcript": ("vtt",), "notes": ("notes.md",)}
+
+
+def edited_files(state_dir: Path, transcripts_dir: Path, slug: str) -> list[Path]:
+    """The episode's files the host changed since podkit wrote them."""
+    record = written_path(state_dir, slug)
+    found = []
+    for suffix in dict.fromkeys(s for suffixes in EDITABLE.values() for s in suffixes):
+        path = transcripts_dir / f"{slug}.{suffix}"
+        if edited_hash(record, str(path.relative_to(transcripts_dir.parent)), path):
+            found.append(path)
+    return found
 
 
 def fingerprint(inputs: dict[str, Any], version: int = 1) -> str:

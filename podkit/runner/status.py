@@ -9,7 +9,7 @@ from typing import Any
 from ..catalog import CATALOG_NAME, Catalog, StageRecord
 from ..config import load_show, sidecar_path
 from ..records import NormaliseResult
-from .stages import STAGE_NAMES, stage_result
+from .stages import STAGE_NAMES, edited_files, stage_result
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class EpisodeStatus:
     sidecar: str | None  # its file name, when it has one
     stages: dict[str, StageRecord | None]  # None: not run yet
     loudness: NormaliseResult | None = None  # when normalised
+    edited: tuple[str, ...] = ()  # its files the host edited (podkit keeps them and follows them)
 
     def to_dict(self) -> dict[str, Any]:
         stages: dict[str, Any] = {}
@@ -50,6 +51,7 @@ class EpisodeStatus:
             "pub_date": self.pub_date,
             "stages": stages,
             "sidecar": self.sidecar,
+            "edited": list(self.edited),
         }
 
 
@@ -85,6 +87,10 @@ def show_status(root: str | Path) -> ShowStatus:
                     sidecar=side.name if side.exists() else None,
                     stages={name: row.stages.get(name) for name in STAGE_NAMES},
                     loudness=stage_result(row, "normalise", NormaliseResult),
+                    edited=tuple(
+                        str(p.relative_to(show.root))
+                        for p in edited_files(show.state_dir, show.transcripts_dir, row.slug)
+                    ),
                 )
             )
         return ShowStatus(show.title, episodes, catalog.problems())

@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ class Cue:
     end: float
     text: str
     speaker: str | None
+    words: list[Word] = field(default_factory=list, repr=False)
 
 
 def cues(transcript: Transcript, limit: int = MAX_CUE_CHARS) -> list[Cue]:
@@ -43,13 +44,17 @@ def cues(transcript: Transcript, limit: int = MAX_CUE_CHARS) -> list[Cue]:
         for word in _words(seg):
             text = join_words(w.text for w in [*current, word])
             if current and len(text) > limit:
-                out.append(Cue(current[0].start, current[-1].end, join_words(w.text for w in current), seg.speaker))
+                out.append(_cue(current, seg.speaker))
                 current = []
             current.append(word)
         if current:
-            out.append(Cue(current[0].start, current[-1].end, join_words(w.text for w in current), seg.speaker))
+            out.append(_cue(current, seg.speaker))
     # In time order; cues of different speakers may overlap (people talk over each other).
     return sorted(out, key=lambda c: (c.start, c.end))
+
+
+def _cue(words: list[Word], speaker: str | None) -> Cue:
+    return Cue(words[0].start, words[-1].end, join_words(w.text for w in words), speaker, words)
 
 
 def to_json(transcript: Transcript) -> str:

@@ -55,6 +55,9 @@ class TranscribeOptions:
     threads: int | None = None
     batch_size: int = 0  # > 0: faster-whisper's batched pipeline (fast on a GPU)
     formats: tuple[str, ...] = FORMATS
+    # The show's own names and terms (podkit.toml vocabulary, hosts, titles, link titles ...):
+    # given to the engine so it spells them right. An input of transcription.
+    vocabulary: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name, problem in (
