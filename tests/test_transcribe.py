@@ -20,7 +20,7 @@ from podkit.errors import PodkitError
 from podkit.records import Segment, Transcript, Word
 from podkit.transcribe import TranscribeOptions, transcribe_file, write
 from podkit.transcribe.convert import dims_of, read_ct2, to_openai_state
-from podkit.transcribe.formats import MAX_CUE_CHARS, to_json, to_vtt
+from podkit.transcribe.formats import CUE_LINES, LINE_CHARS, to_json, to_vtt
 from podkit.transcribe.models import openai_checkpoint, resolve
 
 from .conftest import SAMPLE, ffmpeg, podkit, shared
@@ -440,8 +440,8 @@ def test_vtt_and_srt_parse_with_independent_libraries(tmp_path):
     assert len(captions) >= 3
     shown = [html_unescape(cap.text) for cap in captions]  # webvtt-py keeps entities as written
     for text in shown:
-        assert all(len(line) <= MAX_CUE_CHARS for line in text.splitlines())
-    assert shown[0].startswith("Tom & Jerry <script>")  # escaped in the file, text when shown
+        assert all(len(line) <= LINE_CHARS for line in text.splitlines()) and len(text.splitlines()) <= CUE_LINES
+    assert " ".join(shown[0].split()).startswith("Tom & Jerry <script>")  # escaped in the file, text when shown
     assert html_unescape(captions[0].voice) == "Ana <1>"
     assert "<script>" not in (tmp_path / "ep.vtt").read_text()
     subs = list(srt.parse((tmp_path / "ep.srt").read_text()))

@@ -33,7 +33,7 @@ ACCEPTED_TRANSCRIPT_TYPES = {*TRANSCRIPT_TYPES.values(), "application/srt"}
 EPISODE_TYPES = {"full", "trailer", "bonus"}
 DESCRIPTION_MAX_BYTES = 4000  # Apple and Spotify
 MIN_CHAPTERS, MIN_CHAPTER_S = 3, 10.0  # Apple and Spotify show chapters from three on
-CAPTION_LINES, CAPTION_LINE_CHARS = 2, 65  # Podcasting 2.0 transcript guidance (WebVTT)
+CAPTION_LINES, CAPTION_LINE_CHARS = 2, 32  # Podcasting 2.0 transcript guidance (its example SRT)
 ARTWORK_TYPES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
 # A "00:00 Title" / "00:00:00 Title" line of a description.
 _CHAPTER_LINE = re.compile(r"^\s*(?:(\d{1,2}):)?(\d{1,2}):(\d{2})\s+(\S.*)$")

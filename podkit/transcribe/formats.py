@@ -18,7 +18,10 @@ from ..fsutil import write_text
 from ..records import Segment, Transcript, Word
 from ..text import join_words
 
-MAX_CUE_CHARS = 65
+# Captions as the Podcasting 2.0 transcript guidance shows them: at most two lines a cue, of at
+# most 32 characters each (a word longer than a line gets a line of its own).
+LINE_CHARS = 32
+CUE_LINES = 2
 PARAGRAPH_PAUSE = 2.0  # seconds of silence that start a new paragraph
 PARAGRAPH_SOFT = 45.0  # past this many seconds, a sentence end or a 0.6 s pause starts one too
 
@@ -36,14 +39,30 @@ class Cue:
     words: list[Word] = field(default_factory=list, repr=False)
 
 
-def cues(transcript: Transcript, limit: int = MAX_CUE_CHARS) -> list[Cue]:
-    """Caption cues of at most ``limit`` characters, split at word timings."""
+def caption_lines(text: str, width: int = LINE_CHARS) -> list[str]:
+    """``text`` wrapped at spaces into lines of at most ``width`` characters."""
+    lines: list[str] = []
+    line = ""
+    for token in text.split():
+        joined = f"{line} {token}" if line else token
+        if line and len(joined) > width:
+            lines.append(line)
+            line = token
+        else:
+            line = joined
+    return [*lines, line] if line else lines
+
+
+def cues(transcript: Transcript) -> list[Cue]:
+    """Caption cues that fit in two lines of 32 characters (with the "Name: " SubRip puts
+    before them), split at word timings."""
     out: list[Cue] = []
     for seg in transcript.segments:
         current: list[Word] = []
+        lead = f"{seg.speaker}: " if seg.speaker else ""
         for word in _words(seg):
             text = join_words(w.text for w in [*current, word])
-            if current and len(text) > limit:
+            if current and len(caption_lines(lead + text)) > CUE_LINES:
                 out.append(_cue(current, seg.speaker))
                 current = []
             current.append(word)
@@ -78,7 +97,7 @@ def to_vtt(transcript: Transcript) -> str:
     for cue in cues(transcript):
         lines.append(f"{timestamp(cue.start)} --> {timestamp(cue.end)}")
         voice = f"<v {_vtt_escape(cue.speaker)}>" if cue.speaker else ""
-        lines.extend([voice + _vtt_escape(cue.text), ""])
+        lines.extend([voice + "\n".join(_vtt_escape(line) for line in caption_lines(cue.text)), ""])
     return "\n".join(lines)
 
 
@@ -86,7 +105,8 @@ def to_srt(transcript: Transcript) -> str:
     lines = []
     for i, cue in enumerate(cues(transcript), 1):
         speaker = f"{cue.speaker}: " if cue.speaker else ""
-        lines += [str(i), f"{timestamp(cue.start, ',')} --> {timestamp(cue.end, ',')}", speaker + cue.text, ""]
+        text = "\n".join(caption_lines(speaker + cue.text))
+        lines += [str(i), f"{timestamp(cue.start, ',')} --> {timestamp(cue.end, ',')}", text, ""]
     return "\n".join(lines)
 
 
