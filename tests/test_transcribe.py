@@ -499,3 +499,25 @@ def test_transcribe_command(tmp_path):
     )
     bad = podkit("transcribe", str(clip), "--format", "docx")
     assert bad.returncode == 2 and "unknown transcript format" in bad.stderr
+
+
+def test_voiced_share_tells_speech_from_the_silence_after_it():
+    from podkit.transcribe.stream import _voiced_frames, _voiced_share
+
+    rate = 16000
+    t = np.arange(rate * 4) / rate
+    tone = 0.3 * np.sin(2 * np.pi * 220 * t) * (1 + np.sin(2 * np.pi * 3 * t)) / 2  # 4 s of "speech"
+    hiss = np.random.default_rng(1).normal(0, 1e-4, rate * 3)  # then 3 s of a quiet room
+    voiced = _voiced_frames(np.concatenate([tone, hiss]).astype(np.float32))
+    assert _voiced_share(voiced, 0.5, 3.5) > 0.8
+    assert _voiced_share(voiced, 4.3, 6.8) == 0.0
+    assert _voiced_share(voiced, 3.0, 5.0) == pytest.approx(0.5, abs=0.1)
+    assert _voiced_share(voiced, 9.0, 10.0) == 0.0  # past the end
+
+
+@pytest.mark.slow
+def test_no_words_invented_in_the_closing_silence():
+    """tiny.en given a prompt writes "Thank you." into the sample's closing silence; a short
+    segment with no speech under it is dropped."""
+    t = transcribe_file(SAMPLE, TranscribeOptions(vocabulary=("Test Show", "Ana Host")))
+    assert t.segments[-1].text.rstrip().endswith("weekly roundup."), t.segments[-1].text
