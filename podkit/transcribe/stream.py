@@ -25,6 +25,7 @@ import numpy as np
 from ..errors import MediaError
 from ..ffmpeg import Decoder, probe
 from ..records import Progress, Segment, Transcript
+from ..text import join_words
 from .engines import SAMPLE_RATE, Engine, make_engine
 from .models import resolve
 from .options import TranscribeOptions
@@ -196,6 +197,54 @@ def _voiced_share(voiced: np.ndarray, start: float, end: float) -> float:
     return float(span.mean()) if len(span) else 0.0
 
 
+FILL_GAP_S = 1.0  # batched: a gap between words this long ...
+FILL_VOICED_S = 0.8  # ... with this much speech in it is transcribed again, one at a time
+
+
+def _fill_gaps(
+    engine: Engine,
+    audio: np.ndarray,
+    offset: float,
+    options: TranscribeOptions,
+    language: str | None,
+    prompt: str | None,
+    found: list[Segment],
+) -> list[Segment]:
+    """The batched pipeline decodes each 30 s chunk of speech alone and now and then ends a
+    chunk early, leaving its last sentence out. Each gap between words that still holds
+    speech is transcribed again on its own (not batched), and what is heard inside it added."""
+    voiced = _voiced_frames(audio)
+    times = sorted((w.start - offset, w.end - offset) for seg in found for w in seg.words)
+    edges = [(0.0, 0.0), *times, (len(voiced) / 10, len(voiced) / 10)]
+    added: list[Segment] = []
+    for (_, gap_start), (gap_end, _) in itertools.pairwise(edges):
+        if gap_end - gap_start < FILL_GAP_S:
+            continue
+        if voiced[int(gap_start * 10) : int(np.ceil(gap_end * 10))].sum() / 10 < FILL_VOICED_S:
+            continue
+        lo, hi = max(0.0, gap_start - 0.1), min(len(audio) / SAMPLE_RATE, gap_end + 0.1)
+        result = engine.transcribe(
+            audio[int(lo * SAMPLE_RATE) : int(hi * SAMPLE_RATE)],
+            language=language,
+            beam_size=options.beam_size,
+            vad=options.vad,
+            batch_size=0,
+            prompt=prompt,
+            condition=False,
+        )
+        for seg in result.segments:
+            seg.words = [w for w in seg.words if gap_start - 0.05 <= w.start + lo and w.end + lo <= gap_end + 0.05]
+            if not seg.words:
+                continue
+            seg.shift(offset + lo)
+            seg.start, seg.end = seg.words[0].start, seg.words[-1].end
+            seg.text = join_words(w.text for w in seg.words)
+            added.append(seg)
+    if added:
+        log.info("batched: %d passage(s) heard again one at a time near %.0f s", len(added), offset)
+    return sorted([*found, *added], key=lambda s: (s.start, s.end))
+
+
 def _run(
     engine: Engine,
     path: Path,
@@ -225,6 +274,8 @@ def _run(
             retry_language, retry = _window(*context, names, False, progress, label, total)
             if _badness(retry, audio, offset) < _badness(found, audio, offset):
                 window_language, found = retry_language, retry
+        if options.batch_size:
+            found = _fill_gaps(engine, audio, offset, options, language or window_language, names, found)
         before = len(segments)
         for seg in found:
             seg.speaker = speaker
