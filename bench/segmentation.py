@@ -25,6 +25,13 @@ Per episode and in total, in both modes:
 - with the rundown also the worst boundary error (the farthest any true start is from a found
   start, or any found start from a true one) and the rundown stories placed of those given
   (the notes warn about each one not placed).
+For long summaries (``[notes] summary = "long"``, from the transcript alone), per episode and
+in total: paragraphs per story of 30 s or more (target 2-4 each), sentences repeated across a
+story's paragraphs (target 0), summaries holding a transition or sign-off phrase (target 0:
+"moving on", "next up", "thanks for listening", ...; a list of the bench's own, not podkit's),
+and the share of summary sentences whose key numbers and names (digits, and capitalised words
+after a sentence's first) all appear in that part's own transcript span (target 100%: a
+summary never borrows from the next story).
 Then the notes stage's speed, from the transcript alone: one 15-minute transcript
 (harbour-desk) and a 60-minute one (the long corpus transcripts one after another, shifted in
 time, until an hour is reached), timed after a warm-up call on a short transcript; the
@@ -251,6 +258,100 @@ def score(truth: dict, parts: list, warnings: list[str], rundown: tuple) -> dict
     return row
 
 
+# -- long summaries ------------------------------------------------------------------------
+
+LONG_STORY_SUMMARY_S = 30.0
+PARAGRAPHS = (2, 4)
+# Transitions and sign-offs a summary must never quote (the bench's own list).
+TRANSITIONS = re.compile(
+    r"\b(?:moving on|next up|up next|coming up|over to you|back to you|that's all|that's it for|"
+    r"thanks for (?:listening|joining)|see you next|until next time|stay tuned|after the break|"
+    r"join us|let's turn|let's move|we'll be right back)\b|^(?:hello |hi )?(?:and )?welcome (?:to|back)\b"
+    r"|^(?:and )?(?:next|finally|meanwhile|elsewhere|turning to|now to|in other news)\b",
+    re.I | re.M,
+)
+_KEY = re.compile(r"\d[\d,.]*\d|\d|(?:(?<=\w )|(?<=\w[,;:] ))[A-Z][\w'-]+")
+
+
+def summary_sentences(summary: str) -> list[str]:
+    return [x for x in re.split(r"(?<=[.!?])\s+", " ".join(summary.split())) if x]
+
+
+def span_text(transcript, start: float, end: float) -> str:
+    """The words said between ``start`` and ``end`` (0.5 s either side), joined as podkit joins them."""
+    from podkit.text import join_words
+
+    words = [w for seg in transcript.segments for w in seg.words]
+    return join_words(w.text for w in words if w.start >= start - 0.5 and w.end <= end + 0.5)
+
+
+def long_summaries(transcript, parts: list) -> dict:
+    """The long-summary metrics of one episode's parts (every kind; stories and short items
+    have summaries)."""
+    told = [p for p in parts if p.kind in KEY_TERM_KINDS]
+    counts, repeated, transitions, grounded, sentences_of = [], 0, 0, 0, 0
+    misses = []
+    for p in told:
+        paras = [x for x in p.summary.split("\n\n") if x.strip()]
+        if p.kind == "story" and p.end - p.start >= LONG_STORY_SUMMARY_S:
+            counts.append(len(paras))
+        said = [" ".join(x.casefold().split()) for para in paras for x in summary_sentences(para)]
+        repeated += len(said) - len(set(said))
+        sents = summary_sentences(p.summary)
+        if any(TRANSITIONS.search(x) for x in sents):
+            transitions += 1
+        span = " ".join(span_text(transcript, p.start, p.end).split()).casefold()
+        for x in sents:
+            sentences_of += 1
+            keys = [k.strip(",.").casefold() for k in _KEY.findall(x)]
+            if all(k in span for k in keys):
+                grounded += 1
+            else:
+                misses.append({"part": p.title, "sentence": x, "missing": [k for k in keys if k not in span]})
+    return {
+        "stories": len(counts),
+        "paragraphs": counts,
+        "in_range": sum(PARAGRAPHS[0] <= c <= PARAGRAPHS[1] for c in counts),
+        "repeated": repeated,
+        "transitions": transitions,
+        "summaries": len(told),
+        "grounded": grounded,
+        "sentences": sentences_of,
+        "ungrounded": misses,
+    }
+
+
+def long_table(rows: list[dict]) -> dict:
+    print()
+    head = (
+        "| episode        | stories >= 30 s | paragraphs (mean, min-max) | in 2-4 | repeated | transitions | grounded |"
+    )
+    print(head)
+    print("|" + "|".join("-" * len(c) for c in head.split("|")[1:-1]) + "|")
+
+    def line(name: str, r: dict) -> None:
+        c = r["paragraphs"]
+        spread = f"{sum(c) / len(c):.2f}, {min(c)}-{max(c)}" if c else "-"
+        grounded = f"{r['grounded']}/{r['sentences']}"
+        print(
+            f"| {name:<14} | {r['stories']:>15} | {spread:>26} | {r['in_range']:>6} | {r['repeated']:>8} |"
+            f" {r['transitions']:>4}/{r['summaries']:<6} | {grounded:>8} |"
+        )
+
+    for r in rows:
+        line(r["episode"], r)
+    total = {
+        key: sum(r[key] for r in rows)
+        for key in ("stories", "in_range", "repeated", "transitions", "summaries", "grounded", "sentences")
+    }
+    total["paragraphs"] = [c for r in rows for c in r["paragraphs"]]
+    line("total", total)
+    for r in rows:
+        for miss in r["ungrounded"]:
+            print(f"  {r['episode']}: not in its span {miss['missing']}: {miss['sentence'][:90]!r}")
+    return total
+
+
 # -- printing ------------------------------------------------------------------------------
 
 
@@ -441,6 +542,14 @@ def main() -> None:
             rows.append(row)
             show_parts(name, mode, truth, row)
 
+    from podkit.notes import NotesOptions
+
+    long_rows = []
+    for name, _, _truth in episodes:
+        notes = make_notes(transcripts[name], options=NotesOptions(summary="long"))
+        long_rows.append({"episode": name} | long_summaries(transcripts[name], notes.stories))
+    long_total = long_table(long_rows)
+
     sums = {mode: totals([r for r in rows if r["mode"] == mode]) for mode in ("plain", "rundown")}
     table(rows, sums)
     plain, rd = sums["plain"], sums["rundown"]
@@ -515,7 +624,40 @@ def main() -> None:
         f"without: mean Pk {plain['mean_pk']:.3f}, mean WindowDiff {plain['mean_wd']:.3f}, "
         f"headings' mean ROUGE-L F1 against the producer's {plain['mean_rouge_l']:.3f}"
     )
-    extra = {"totals": sums}
+    lt = long_total
+    verdict(
+        "long_paragraphs",
+        f"long summaries: {lt['in_range']} of {lt['stories']} stories of >= {LONG_STORY_SUMMARY_S:g} s in"
+        f" {PARAGRAPHS[0]}-{PARAGRAPHS[1]} paragraphs (target all)",
+        lt["in_range"] == lt["stories"],
+        in_range=lt["in_range"],
+        stories=lt["stories"],
+        paragraphs=lt["paragraphs"],
+    )
+    verdict(
+        "long_repeated",
+        f"long summaries: {lt['repeated']} sentences repeated across paragraphs (target 0)",
+        lt["repeated"] == 0,
+        repeated=lt["repeated"],
+    )
+    verdict(
+        "long_transitions",
+        f"long summaries: {lt['transitions']} of {lt['summaries']} hold a transition or sign-off (target 0)",
+        lt["transitions"] == 0,
+        transitions=lt["transitions"],
+        summaries=lt["summaries"],
+    )
+    share = lt["grounded"] / lt["sentences"] if lt["sentences"] else 1.0
+    verdict(
+        "long_grounded",
+        f"long summaries: {lt['grounded']} of {lt['sentences']} sentences ({share:.1%}) have their numbers and"
+        " names in their own part's span (target 100%)",
+        lt["grounded"] == lt["sentences"],
+        grounded=lt["grounded"],
+        sentences=lt["sentences"],
+        share=share,
+    )
+    extra = {"totals": sums, "long_summaries": long_rows}
     if timing:
         speed_rows, facts = timing
         short, hour = speed_rows

@@ -188,7 +188,8 @@ def cmd_status(args: argparse.Namespace) -> int:
             suffix = {"transcript": ".vtt", "notes": ".notes.md"}.get(name)
             if suffix and any(e.endswith(suffix) for e in ep.edited):
                 cells[i] += " [cyan](edited)[/cyan]"
-        table.add_row(ep.slug, escape(ep.source) + ("" if ep.recording_present else " (gone)"), *cells, loudness)
+        name = escape(ep.slug) + (f"\n[dim]{escape(ep.title)}[/dim]" if ep.title else "")
+        table.add_row(name, escape(ep.source) + ("" if ep.recording_present else " (gone)"), *cells, loudness)
     _print_table(table)
     for ep in status.episodes:
         for name, rec in ep.stages.items():

@@ -59,6 +59,30 @@ class Link:
     title: str
     url: str
     description: str = ""
+    label: str = ""  # what the notes say before it ("Read more" when empty)
+    language: str = ""  # BCP 47: what the linked page is written in (hreflang), "" when not said
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone on an episode (sidecar ``guests``): a ``podcast:person`` of the item. ``role``
+    and ``group`` are the Podcasting 2.0 taxonomy's ("guest" in "cast")."""
+
+    name: str
+    role: str = "guest"
+    group: str = "cast"
+    href: str = ""
+    img: str = ""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Person:
+        return cls(
+            name=str(data["name"]),
+            role=str(data.get("role", "guest")),
+            group=str(data.get("group", "cast")),
+            href=str(data.get("href", "")),
+            img=str(data.get("img", "")),
+        )
 
 
 @dataclass(frozen=True)
@@ -220,6 +244,9 @@ class NotesResult:
     files: tuple[str, ...]
     synopsis: str = ""  # "This week: ..." (empty where the sidecar gives a description)
     edited: bool = False  # made from the host's own edit of the notes.md file
+    headline: str = ""  # the lead story's heading: the episode's title where the sidecar gives none
+    byline: str = ""  # "By Mara Quill", in the show's language
+    date_label: str = ""  # the publication date as the notes write it ("20 November 2026")
 
     def to_dict(self) -> dict[str, Any]:
         return _plain(asdict(self))  # type: ignore[no-any-return]
@@ -235,6 +262,9 @@ class NotesResult:
             files=_strings(data["files"]),
             synopsis=str(data.get("synopsis", "")),
             edited=bool(data.get("edited", False)),
+            headline=str(data.get("headline", "")),  # rows written before notes v4 had none
+            byline=str(data.get("byline", "")),
+            date_label=str(data.get("date_label", "")),
         )
 
 
@@ -252,6 +282,9 @@ class FeedItem:
     speakers: tuple[str, ...] = ()
     season_name: str = ""  # podcast:season name
     episode_display: str = ""  # podcast:episode display
+    guests: tuple[Person, ...] = ()  # podcast:person of the item, and on the episode page
+    byline: str = ""  # "By Mara Quill", in the show's language
+    date_label: str = ""  # the publication date in the show's language
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FeedItem:
@@ -270,6 +303,9 @@ class FeedItem:
             speakers=_strings(data["speakers"]),
             season_name=str(data.get("season_name", "")),  # items kept before these were added
             episode_display=str(data.get("episode_display", "")),
+            guests=tuple(Person.from_dict(g) for g in data.get("guests", [])),  # items kept before tag v4
+            byline=str(data.get("byline", "")),
+            date_label=str(data.get("date_label", "")),
         )
 
 

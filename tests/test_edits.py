@@ -271,7 +271,9 @@ def test_corrections_and_host_edits_flow_to_every_file_without_transcribing_agai
     assert "Quattlebaum" in (show / "public" / "transcripts" / f"{slug}.vtt").read_text()
     ep = _status(show)
     assert ep["edited"] == [f"transcripts/{slug}.vtt"]
-    assert "(edited)" in podkit("status", str(show)).stdout
+    shown = podkit("status", str(show)).stdout
+    assert "(edited)" in shown
+    assert ep["title"].startswith("Solar schools") and "Solar schools" in shown  # the published title
     # New corrections later leave the host's file, and what is made from it, as the host wrote it.
     toml = (show / "podkit.toml").read_text()
     (show / "podkit.toml").write_text(toml.replace("[corrections]", '[corrections]\n"Quattlebaum" = "Q"'))

@@ -103,7 +103,8 @@ _KIND_NAMES = {
     "float": "a number",
     "bool": "true or false",
     "strlist": "a list of strings",
-    "links": "a list of [[links]] tables with title and url",
+    "links": "a list of [[links]] tables with title and url (and optional description, label, language)",
+    "guests": "a list of tables with name and optional role, href and img",
     "stories": "a number of stories, or a rundown: [[stories]] tables with title and optional summary and links",
     "datetime": "a date or date-time (2026-11-20 or 2026-11-20T08:00:00Z)",
     "tracks": '"channels" or a list of file names in audio/ (one per speaker)',
@@ -135,6 +136,8 @@ def _convert(kind: str, value: Any) -> Any:
             return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
     if kind == "links" and isinstance(value, list):
         return [_link(item) for item in value]
+    if kind == "guests" and isinstance(value, list):
+        return [_guest(item) for item in value]
     if kind == "stories" and isinstance(value, int) and not isinstance(value, bool):
         return value
     if kind == "stories" and isinstance(value, list) and value:
@@ -151,12 +154,28 @@ def _convert(kind: str, value: Any) -> Any:
     raise ValueError
 
 
+LINK_FIELDS = ("title", "url", "description", "label", "language")
+GUEST_FIELDS = ("name", "role", "href", "img")
+
+
 def _link(item: Any) -> dict[str, str]:
     if (
         not isinstance(item, dict)
-        or set(item) - {"title", "url", "description"}
+        or set(item) - set(LINK_FIELDS)
         or not isinstance(item.get("title"), str)
         or not isinstance(item.get("url"), str)
+        or not all(isinstance(v, str) for v in item.values())
+    ):
+        raise ValueError
+    return item
+
+
+def _guest(item: Any) -> dict[str, str]:
+    if (
+        not isinstance(item, dict)
+        or set(item) - set(GUEST_FIELDS)
+        or not isinstance(item.get("name"), str)
+        or not all(isinstance(v, str) for v in item.values())
     ):
         raise ValueError
     return item

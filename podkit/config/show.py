@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..normalise.options import NormaliseOptions
-from ..notes.options import NotesOptions
+from ..notes.options import SUMMARIES, NotesOptions, check_markdown
 from ..tag.options import ID3_VERSIONS, TagOptions
 from ..transcribe.options import DEVICES, ENGINES, TranscribeOptions, check_formats
 from .schema import (
@@ -81,6 +81,9 @@ SECTIONS: dict[str, dict[str, Key]] = {
     },
     "notes": {
         "min_story_s": Key("float", check=lambda v: None if v > 0 else "must be more than 0"),
+        "summary": Key("str", check=one_of(SUMMARIES)),  # "long": 2-4 paragraphs a story
+        "before": Key("str", check=check_markdown),  # Markdown before the stories (the call to action)
+        "after": Key("str", check=check_markdown),  # and after them
     },
     "tag": {
         "id3_version": Key("int", check=one_of(ID3_VERSIONS)),

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from ..records import Link, RundownItem
+from ..notes.options import check_markdown
+from ..records import Link, Person, RundownItem
 from .schema import Key, check_language, check_slug, check_url, nonempty, one_of, positive, read_toml, validate
 
 AUDIO_EXTENSIONS = (".wav", ".mp3", ".m4a", ".flac", ".ogg", ".opus", ".mp4")  # .mp4: its audio track
@@ -20,6 +21,111 @@ def _check_links(links: list[dict[str, str]]) -> str | None:
         problem = check_url(link["url"])
         if problem:
             return f"entry {link['title']!r}: url {problem}"
+        if "label" in link and not link["label"].strip():
+            return f'entry {link["title"]!r}: label must not be empty (leave it out for "Read more")'
+        problem = check_language(link["language"]) if "language" in link else None
+        if problem:
+            return f"entry {link['title']!r}: language {problem}"
+    return None
+
+
+# The Podcasting 2.0 person taxonomy (podcastindex.org/namespace/1.0/taxonomy.json): role -> group.
+ROLES: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "director",
+            "assistant director",
+            "executive producer",
+            "senior producer",
+            "producer",
+            "associate producer",
+            "development producer",
+            "creative director",
+        ),
+        "creative direction",
+    ),
+    **dict.fromkeys(
+        ("host", "co-host", "guest host", "guest", "voice actor", "narrator", "announcer", "reporter"), "cast"
+    ),
+    **dict.fromkeys(
+        (
+            "author",
+            "editorial director",
+            "co-writer",
+            "writer",
+            "songwriter",
+            "guest writer",
+            "story editor",
+            "managing editor",
+            "script editor",
+            "script coordinator",
+            "researcher",
+            "editor",
+            "fact checker",
+            "translator",
+            "transcriber",
+            "logger",
+        ),
+        "writing",
+    ),
+    **dict.fromkeys(
+        (
+            "studio coordinator",
+            "technical director",
+            "technical manager",
+            "audio engineer",
+            "remote recording engineer",
+            "post production engineer",
+        ),
+        "audio production",
+    ),
+    **dict.fromkeys(
+        (
+            "audio editor",
+            "sound designer",
+            "foley artist",
+            "composer",
+            "theme music",
+            "music production",
+            "music contributor",
+        ),
+        "audio post-production",
+    ),
+    **dict.fromkeys(
+        (
+            "production coordinator",
+            "booking coordinator",
+            "production assistant",
+            "content manager",
+            "marketing manager",
+            "sales representative",
+            "sales manager",
+        ),
+        "administration",
+    ),
+    **dict.fromkeys(("graphic designer", "cover art designer"), "visuals"),
+    "social media manager": "community",
+    **dict.fromkeys(("consultant", "intern"), "misc."),
+    **dict.fromkeys(("camera operator", "lighting designer", "camera grip", "assistant camera"), "video production"),
+    "assistant editor": "video post-production",
+}
+
+
+def _check_guests(guests: list[dict[str, str]]) -> str | None:
+    for n, guest in enumerate(guests, 1):
+        name = guest["name"].strip()
+        if not name:
+            return f"entry {n} has an empty name"
+        role = guest.get("role", "guest").strip().lower()
+        if role not in ROLES:
+            return (
+                f"entry {name!r}: role {guest.get('role')!r} is not a Podcasting 2.0 role; use one such as "
+                "guest, co-host, guest host, reporter or producer"
+            )
+        for key in ("href", "img"):
+            problem = check_url(guest[key]) if key in guest else None
+            if problem:
+                return f"entry {name!r}: {key} {problem}"
     return None
 
 
@@ -65,6 +171,10 @@ SIDECAR_KEYS: dict[str, Key] = {
     "language": Key("str", False, lambda v: None if v == "auto" else check_language(v)),  # "auto": detect
     "season_name": Key("str", False, nonempty),  # podcast:season name="..."
     "episode_display": Key("str", False, nonempty),  # podcast:episode display="..."
+    "guests": Key("guests", False, _check_guests),  # podcast:person; named in the notes' opening line
+    "host": Key("str", False, nonempty),  # the byline's name (default: the show's author)
+    "before": Key("str", False, check_markdown),  # the show's [notes] before/after, for this episode
+    "after": Key("str", False, check_markdown),
 }
 
 
@@ -89,12 +199,16 @@ class Sidecar:
     language: str | None = None  # what is spoken; "auto": detect it
     season_name: str = ""
     episode_display: str = ""
+    guests: tuple[Person, ...] = ()
+    host: str = ""
+    before: str | None = None  # None: the show's [notes] before; "" leaves it out
+    after: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "title": self.title,
             "description": self.description,
-            "links": [vars(link) for link in self.links],
+            "links": [_link_dict(link) for link in self.links],
             "season": self.season,
             "episode": self.episode,
             "episode_type": self.episode_type,
@@ -105,14 +219,23 @@ class Sidecar:
             "tracks": list(self.tracks) if isinstance(self.tracks, tuple) else self.tracks,
             "stories": self.stories,
             "rundown": [
-                {"title": r.title, "summary": r.summary, "links": [vars(link) for link in r.links]}
+                {"title": r.title, "summary": r.summary, "links": [_link_dict(link) for link in r.links]}
                 for r in self.rundown
             ],
             "vocabulary": list(self.vocabulary),
             "language": self.language,
             "season_name": self.season_name,
             "episode_display": self.episode_display,
+            "guests": [vars(g) for g in self.guests],
+            "host": self.host,
+            "before": self.before,
+            "after": self.after,
         }
+
+
+def _link_dict(link: Link) -> dict[str, str]:
+    """A link as the sidecar gives it (label and language only where given)."""
+    return {k: v for k, v in vars(link).items() if v or k in ("title", "url", "description")}
 
 
 def sidecar_path(recording: Path) -> Path:
@@ -127,6 +250,17 @@ def load_sidecar(recording: Path) -> Sidecar:
     values = validate(read_toml(path), SIDECAR_KEYS, path)
     if "links" in values:
         values["links"] = tuple(Link(**link) for link in values["links"])
+    if "guests" in values:
+        values["guests"] = tuple(
+            Person(
+                g["name"].strip(),
+                role := g.get("role", "guest").strip().lower(),
+                ROLES[role],
+                g.get("href", ""),
+                g.get("img", ""),
+            )
+            for g in values["guests"]
+        )
     for key in ("speakers", "vocabulary"):
         if key in values:
             values[key] = tuple(values[key])

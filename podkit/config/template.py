@@ -102,6 +102,12 @@ formats = [{", ".join(_q(f) for f in t.formats)}]
 [notes]
 # The shortest story, in seconds, when the transcript is split into stories.
 min_story_s = {n.min_story_s}
+# "short": one paragraph a story; "long": two to four, following each story's arc.
+summary = "{n.summary}"
+# The show's own Markdown before and after the stories ({{guests}}, {{title}} and {{date}}
+# filled in); a sidecar's before/after replaces it for one episode.
+# before = "Feel free to contact us if you have insights to share. Dig in!"
+# after = "Enjoyed {{title}}? [Write to us](mailto:mara@example.com)."
 
 # Words the transcription keeps getting wrong, and what they should be: whole words or
 # phrases, matched ignoring case. They apply to every transcript file, the notes, chapters,

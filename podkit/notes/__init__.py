@@ -4,7 +4,9 @@ and show notes.
 
 The work is in ``segment`` (sentences and story boundaries), ``kinds`` (the parts that are
 not stories), ``rundown`` (following a producer's rundown), ``describe`` (headings,
-summaries, links, the synopsis), ``stories`` (all together) and ``writers`` (the files);
+summaries in one paragraph or several, links, the opening line, the headline), ``language``
+(the words the notes write themselves, in the show's language), ``stories`` (all together)
+and ``writers`` (the files, the page around the stories, the host's edit read back);
 ``options`` holds the stage's settings. Names are re-exported lazily: reading the options loads no
 embedding model.
 """

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import numpy as np
@@ -377,3 +378,124 @@ def assign_links(links: list[Link], story_vectors: np.ndarray) -> tuple[list[lis
         else:
             leftover.append(link)
     return per_story, leftover
+
+
+# -- the long summary: paragraphs that follow the story's arc ----------------------------------
+
+# What a presenter says to move the show along, never what happened: hand-overs, transitions,
+# sign-offs, teasers. A sentence holding one is no summary's.
+_TRANSITION = re.compile(
+    r"\b(?:moving on|next up|up next|coming up|after the break|stay tuned|over to you|back to you|"
+    r"let's (?:turn|move|go|get|hear|talk|start|begin)|that's (?:it|all)|see you|join us|"
+    r"thanks for (?:listening|joining)|until next time|take it away|before we go|"
+    r"more on that|we'll be right back|i'll hand|welcome (?:to (?:the|our|this)|back))\b",
+    re.I,
+)
+LONG_PARAGRAPH_S = 40.0  # about one paragraph for each this much of a story
+PARAGRAPH_CHARS = 340  # a paragraph stops growing past this, once it has a sentence
+_FUTURE = re.compile(r"\b(?:will|would|plans?|expects?|next|could|may|hopes?|aims?|deadline|vote)\b", re.I)
+_NUMBER = re.compile(r"\d")
+
+
+def summary_worthy(text: str) -> bool:
+    """A sentence a summary may quote: no greeting or sign-off, no transition or hand-over,
+    no question, no reaction of a few words (once the presenter's lead-in is off)."""
+    if is_chatter(text) or _TRANSITION.search(text) or text.rstrip().endswith("?"):
+        return False
+    return len(_strip_lead(text).split()) >= 6
+
+
+def _arc(usable: list[int], emb: np.ndarray, k: int) -> list[list[int]]:
+    """``usable`` (sentence indexes, in order) in ``k`` runs: cut near each equal share, at
+    the gap across which the subject changes most (two sentences each side)."""
+    n = len(usable)
+    cuts: list[int] = []
+    for j in range(1, k):
+        target = round(j * n / k)
+        lo, hi = max((cuts[-1] if cuts else 0) + 1, target - 2), min(n - (k - j), target + 2)
+        best, best_sim = max(lo, min(target, hi)), 2.0
+        for c in range(lo, hi + 1):
+            before = emb[usable[max(0, c - 2) : c]].mean(axis=0)
+            after = emb[usable[c : c + 2]].mean(axis=0)
+            sim = float(before @ after / (np.linalg.norm(before) * np.linalg.norm(after) + 1e-9))
+            if sim < best_sim - 1e-6:
+                best, best_sim = c, sim
+        cuts.append(best)
+    bounds = [0, *cuts, n]
+    return [usable[a:b] for a, b in itertools.pairwise(bounds) if b > a]
+
+
+def paragraphs_for(sents: list[Sentence], emb: np.ndarray, centroid: np.ndarray, max_paragraphs: int = 4) -> list[str]:
+    """Two to ``max_paragraphs`` paragraphs of one to three of the story's own sentences, in
+    order, one for each stretch of its arc: what happened (its lead first), how it unfolded
+    (sentences with numbers weigh a little more), what it means or what comes next (in the
+    last). Each sentence is the most central of its stretch, to the stretch and the story;
+    none is used twice or nearly repeated; no transition, sign-off or question. A story with
+    too few such sentences gets one paragraph."""
+    usable = [i for i, s in enumerate(sents) if summary_worthy(s.text)]
+    if len(usable) < 2:
+        return [summary_for(sents, emb, centroid)]
+    span = sents[-1].end - sents[0].start
+    k = max(2, min(max_paragraphs, round(span / LONG_PARAGRAPH_S), len(usable)))
+    used: list[int] = []
+    seen: set[str] = set()
+    paragraphs = []
+    for n, run in enumerate(_arc(usable, emb, k)):
+        local = emb[run].mean(axis=0)
+        local = local / (np.linalg.norm(local) + 1e-9)
+
+        def score(i: int, n: int = n, local: np.ndarray = local) -> float:
+            text = sents[i].text
+            value = float(emb[i] @ centroid) + float(emb[i] @ local)
+            value += 0.05 * bool(_NUMBER.search(text)) + (0.05 * bool(_FUTURE.search(text)) if n == k - 1 else 0.0)
+            return value
+
+        ranked = sorted(run, key=lambda i: -score(i))
+        if n == 0:  # news says what happened first
+            ranked = [run[0], *(i for i in ranked if i != run[0])]
+        room = 1 + (len(run) >= 4) + (len(run) >= 7)
+        chosen: list[int] = []
+        length = 0
+        for i in ranked:
+            if len(chosen) >= room or (chosen and length + len(sents[i].text) > PARAGRAPH_CHARS):
+                break
+            key = " ".join(_strip_lead(sents[i].text).casefold().split())
+            if key in seen or any(float(emb[i] @ emb[j]) > 0.92 for j in used):
+                continue  # a sentence said again, or nearly
+            chosen.append(i)
+            used.append(i)
+            seen.add(key)
+            length += len(sents[i].text)
+        if chosen:
+            paragraphs.append(" ".join(_strip_lead(sents[i].text) for i in sorted(chosen)))
+    return paragraphs
+
+
+# -- the opening line and the episode's headline ----------------------------------------------
+
+MAX_HEADLINE = 70
+MAIN_TOPICS = 3
+
+
+def topic_phrase(title: str, story_text: str) -> str:
+    """A heading as a phrase inside a sentence: its first letter lower case unless the story
+    writes that word with a capital mid-sentence (a name)."""
+    words = title.split()
+    first = words[0] if words else ""
+    if not first[:1].isupper() or (first.isupper() and len(first) > 1):
+        return title
+    if len(words) > 1 and words[1][:1].isupper():
+        return title  # "Port Carrow council ...": a name of two words
+    named = re.search(rf"(?<=[a-z,] ){re.escape(first)}\b", story_text)
+    return title if named else title[:1].lower() + title[1:]
+
+
+def main_topics(titles: list[str], lengths: list[float], texts: list[str], most: int = MAIN_TOPICS) -> list[str]:
+    """The ``most`` longest stories' headings, in the order told, as phrases."""
+    keep = sorted(sorted(range(len(titles)), key=lambda k: -lengths[k])[:most])
+    return [topic_phrase(titles[k].rstrip(".?!"), texts[k]) for k in keep]
+
+
+def headline_for(title: str) -> str:
+    """The lead story's heading as the episode's title (at most 70 characters)."""
+    return _shorten(title.strip(), MAX_HEADLINE)

@@ -1,8 +1,15 @@
-"""The notes stage's options: the single source of its defaults (podkit.toml [notes])."""
+"""The notes stage's options: the single source of its defaults (podkit.toml [notes]), and
+the checks the settings make of them."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+SUMMARIES = ("short", "long")  # one paragraph per story, or two to four following its arc
+# What a link in the show's own Markdown (``before``/``after``) may point to.
+SAFE_SCHEMES = ("http", "https", "mailto")
+PLACEHOLDERS = ("{guests}", "{title}", "{date}")
 
 
 @dataclass(frozen=True)
@@ -20,3 +27,40 @@ class NotesOptions:
     join_window: int = 16
     max_story_s: float = 480.0  # a longer part gets back its changes of topic as chapters
     item_sentences: int = 2  # a piece this short before a cue is an item, not a story start
+    summary: str = "short"  # "long": 2-4 paragraphs for each story of long_story_s or more
+    long_story_s: float = 30.0
+    # The show's own Markdown before and after the stories ({guests}, {title}, {date} filled in).
+    before: str = ""
+    after: str = ""
+
+
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
+def safe_link(url: str) -> bool:
+    """A link the notes may write: http(s) or mailto, or one with no scheme at all (a page
+    of the same site, "#story-2")."""
+    found = _SCHEME.match(url.strip())
+    return found is None or found.group(1).lower() in SAFE_SCHEMES
+
+
+# Link targets as Markdown writes them: [text](target), [label]: target, <scheme:...>.
+_TARGETS = re.compile(
+    r"\]\(\s*<?((?:[^\s()<>]|\([^\s()<>]*\))+)|^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)|<([a-zA-Z][\w+.-]*:[^\s>]*)>",
+    re.M,
+)
+
+
+_SECTION = re.compile(r"^##[ \t]", re.M)
+
+
+def check_markdown(text: str) -> str | None:
+    """``before``/``after``: Markdown whose links are http(s) or mailto (never ``javascript:``)
+    and with no '## ' heading (the notes' own sections are those); raw HTML is written as text."""
+    if _SECTION.search(text):
+        return "has a '## ' heading line, which the notes keep for stories; use '###' or bold text"
+    for m in _TARGETS.finditer(text):
+        url = next(g for g in m.groups() if g)
+        if not safe_link(url):
+            return f"links to {url!r}; links must be http(s) or mailto URLs"
+    return None

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..records import Link, RundownItem, Transcript
-from .describe import assign_links, headings, summary_for, synopsis_for
+from .describe import assign_links, headings, headline_for, main_topics, paragraphs_for, summary_for
 from .embed import embed
 from .kinds import fixed_parts, kinds_of
+from .language import opening_line
 from .options import NotesOptions
 from .rundown import follow_rundown
 from .segment import Sentence, choose_boundaries, evidence, sentences
@@ -43,8 +44,16 @@ class Story:
 class Notes:
     stories: list[Story]  # every part, in order (``told`` gives the stories and short items)
     links: list[Link] = field(default_factory=list)  # links that fit no story
-    synopsis: str = ""  # "This week: ..." (empty when the sidecar gives a description)
+    # The opening line: "This week, Kejie joined us to talk about ..." (empty when the sidecar
+    # gives a description)
+    synopsis: str = ""
     warnings: list[str] = field(default_factory=list)  # e.g. rundown stories not placed
+    # The page around the stories (``page.dress`` fills them in; empty: not written)
+    byline: str = ""  # "By Mara Quill"
+    date: str = ""  # "20 November 2026"
+    before: str = ""  # the show's Markdown before the stories, placeholders filled in
+    after: str = ""  # and after them
+    language: str = "en"  # the show's: the language names of links are written in it
 
     @property
     def told(self) -> list[Story]:
@@ -69,13 +78,17 @@ def make_notes(
     *,
     rundown: Sequence[RundownItem] = (),
     description: str = "",
+    guests: Sequence[str] = (),
+    language: str = "en",
 ) -> Notes:
     """The episode's parts and show notes. ``rundown``: the producer's stories, in order;
-    ``description``: the sidecar's (then the notes open with no synopsis of their own)."""
+    ``description``: the sidecar's (then the notes open with no line of their own);
+    ``guests``: the names the opening line gives; ``language``: the show's, the opening
+    line's."""
     opt = options or NotesOptions()
     sents = sentences(transcript)
     if not sents:
-        return Notes([], list(links))
+        return Notes([], list(links), language=language)
     emb = embed([s.text for s in sents])
     duration = max(transcript.duration, sents[-1].end)
     warnings: list[str] = []
@@ -125,12 +138,29 @@ def make_notes(
         story = stories[k]
         item = planned.get(a)
         story.title = item.title if item else title
-        story.summary = (item.summary if item and item.summary else "") or summary_for(sents[a:b], emb[a:b], centroid)
+        long = opt.summary == "long" and story.kind == "story" and story.end - story.start >= opt.long_story_s
+        given = item.summary if item and item.summary else ""
+        if given:
+            story.summary = given
+        elif long:
+            story.summary = "\n\n".join(paragraphs_for(sents[a:b], emb[a:b], centroid))
+        else:
+            story.summary = summary_for(sents[a:b], emb[a:b], centroid)
         if item and item.links:
             story.links = list(item.links)
-    notes = Notes(stories, leftover, warnings=warnings)
-    notes.synopsis = "" if description.strip() else synopsis_for([s.title for s in notes.told if s.kind == "story"])
+    notes = Notes(stories, leftover, warnings=warnings, language=language)
+    if not description.strip():
+        main = [s for s in notes.told if s.kind == "story"]
+        topics = main_topics([s.title for s in main], [s.end - s.start for s in main], [s.text for s in main])
+        notes.synopsis = opening_line(list(guests), topics, language)
     return notes
+
+
+def headline(notes: Notes) -> str:
+    """The lead story's heading, at most 70 characters: the episode's title where the sidecar
+    gives none ("" when the notes found no story)."""
+    lead = next((s for s in notes.told if s.kind == "story"), None) or next(iter(notes.told), None)
+    return headline_for(lead.title) if lead else ""
 
 
 def split_stories(transcript: Transcript, options: NotesOptions | None = None) -> list[Story]:

@@ -20,7 +20,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from ..mime import CHAPTERS_TYPE
-from ..records import StoryEntry
+from ..records import Person, StoryEntry
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 PSC_NS = "http://podlove.org/simple-chapters"  # Podlove Simple Chapters: what Spotify reads
@@ -113,7 +113,8 @@ class Item:
     explicit: bool | None = None
     transcripts: list[Transcript] = field(default_factory=list)
     chapters_url: str | None = None
-    persons: list[str] = field(default_factory=list)
+    persons: list[str] = field(default_factory=list)  # the speakers (podcast:person, no role)
+    guests: list[Person] = field(default_factory=list)  # podcast:person with role, group, href, img
     soundbites: tuple[Soundbite, ...] = ()
     season_name: str = ""
     episode_display: str = ""
@@ -239,8 +240,12 @@ class _ItemExt(BaseEntryExtension):  # type: ignore[misc]  # feedgen is untyped
                     etree.SubElement(psc, f"{{{PSC_NS}}}chapter", attrs)
             for bite in it.soundbites:
                 _el(entry, "soundbite", bite.title, startTime=f"{bite.start:.1f}", duration=f"{bite.duration:.1f}")
+            named = {g.name.casefold() for g in it.guests}
             for person in it.persons:
-                _el(entry, "person", person)
+                if person.casefold() not in named:  # a speaker who is a guest is named once, as the guest
+                    _el(entry, "person", person)
+            for g in it.guests:
+                _el(entry, "person", g.name, role=g.role, group=g.group, href=g.href or None, img=g.img or None)
         _fix_explicit(entry)
         return entry
 

@@ -19,6 +19,7 @@ from ..categories import parse_category
 from ..config import ShowConfig
 from ..fsutil import atomic_path, write_bytes
 from ..mime import TRANSCRIPT_TYPES
+from ..records import Person
 from .feed import Channel, Chapter, Item, Soundbite, Trailer, Transcript, build_feed, op3_url, podcast_guid
 from .site import Page, build_site
 
@@ -53,6 +54,9 @@ class PublishedEpisode:
     chapters: tuple[Chapter, ...] = ()  # every part the notes found (psc:chapters)
     season_name: str = ""
     episode_display: str = ""
+    guests: tuple[Person, ...] = ()  # podcast:person with their role; on the episode page
+    byline: str = ""  # "By Mara Quill", as the notes wrote it
+    date_label: str = ""  # the date in the show's language ("" : the page writes its own)
 
 
 @dataclass
@@ -183,6 +187,9 @@ def publish(show: ShowConfig, episodes: list[PublishedEpisode], *, guid: str | N
                 notes_html=notes_html,
                 transcript_html=_read(show.transcripts_dir / f"{ep.slug}.html"),
                 language=language,
+                byline=ep.byline,
+                date_label=ep.date_label,
+                guests=ep.guests,
             )
         )
         enclosure_url = f"{base}/media/{media.name}"
@@ -213,6 +220,7 @@ def publish(show: ShowConfig, episodes: list[PublishedEpisode], *, guid: str | N
                 transcripts=transcripts,
                 chapters_url=chapters_url,
                 persons=list(ep.speakers),
+                guests=list(ep.guests),
                 soundbites=ep.soundbites,
                 season_name=ep.season_name,
                 episode_display=ep.episode_display,

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import html
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..clock import length
 from ..config import ShowConfig
 from ..fsutil import write_text
+from ..records import Person
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -41,16 +44,22 @@ class Page:
     notes_html: str = ""
     transcript_html: str = ""
     language: str = ""  # what the episode is spoken in, where it is not the show's language
+    byline: str = ""  # "By Mara Quill", in the show's language
+    date_label: str = ""  # the date in the show's language
+    guests: tuple[Person, ...] = ()
 
-    def context(self) -> dict[str, str]:
+    def context(self) -> dict[str, Any]:
         lead = self.description.split("\n\n")[0]
         return {
             "slug": self.slug,
             "title": self.title,
             "date_iso": self.pub_date.isoformat(),
-            "date": self.pub_date.strftime("%-d %B %Y"),
+            "date": self.date_label or self.pub_date.strftime("%-d %B %Y"),
+            "byline": self.byline,
+            "guests": [{"name": g.name, "role": g.role, "href": g.href, "img": g.img} for g in self.guests],
             "length": length(self.duration),
-            "description": lead,
+            # the notes open with the same line: said once
+            "description": "" if lead and html.escape(lead) in self.notes_html else lead,
             "summary": lead[:280],
         }
 

@@ -154,6 +154,9 @@ def published_episodes(rows: list[EpisodeRow], unreadable: list[str] | None = No
                 else (),
                 season_name=item.season_name,
                 episode_display=item.episode_display,
+                guests=item.guests,
+                byline=item.byline,
+                date_label=item.date_label,
             )
         )
     return out

@@ -295,17 +295,32 @@ def _transcript_outputs(ctx: Context) -> list[Path]:
 
 
 def _notes_options(ctx: Context) -> NotesOptions:
-    return dataclasses.replace(ctx.show.notes, stories=ctx.episode.sidecar.stories)
+    """The show's [notes] settings, with the sidecar's number of stories and its own
+    before/after text where it gives them."""
+    side, show = ctx.episode.sidecar, ctx.show.notes
+    return dataclasses.replace(
+        show,
+        stories=side.stories,
+        before=show.before if side.before is None else side.before,
+        after=show.after if side.after is None else side.after,
+    )
 
 
 def _notes_inputs(ctx: Context) -> dict[str, Any]:
+    side = ctx.episode.sidecar
     return {
         "transcript": ctx.fingerprint_of("transcript"),
         "options": asdict(_notes_options(ctx)),
-        "links": [vars(link) for link in ctx.episode.sidecar.links],
-        "rundown": ctx.episode.sidecar.to_dict()["rundown"],
-        "description": ctx.episode.sidecar.description,
+        "links": [vars(link) for link in side.links],
+        "rundown": side.to_dict()["rundown"],
+        "description": side.description,
         "edited": ctx.edited(ctx.file("notes.md")),
+        # the page around the stories: byline, date, opening line, {guests} {title} {date}
+        "guests": [g.name for g in side.guests],
+        "host": side.host or ctx.show.author,
+        "title": side.title,
+        "pub_date": ctx.episode.pub_date.isoformat(),
+        "language": ctx.show.language,
     }
 
 
@@ -315,7 +330,8 @@ def _notes_outputs(ctx: Context) -> list[Path]:
 
 def _notes(ctx: Context) -> NotesResult:
     from ..notes import chapter_list, make_notes, write_notes
-    from ..notes.writers import read_markdown
+    from ..notes.stories import headline
+    from ..notes.writers import dress, read_markdown
     from ..transcribe import read_json
 
     transcribed = ctx.needs("transcript", TranscriptResult)
@@ -323,9 +339,28 @@ def _notes(ctx: Context) -> NotesResult:
     duration = ctx.needs("normalise", NormaliseResult).duration
     transcript.duration = max(transcript.duration, duration)
     side = ctx.episode.sidecar
-    notes = make_notes(transcript, side.links, _notes_options(ctx), rundown=side.rundown, description=side.description)
+    options = _notes_options(ctx)
+    guests = [g.name for g in side.guests]
+    notes = make_notes(
+        transcript,
+        side.links,
+        options,
+        rundown=side.rundown,
+        description=side.description,
+        guests=guests,
+        language=ctx.show.language,
+    )
     if notes.stories:
         notes.stories[-1].end = duration
+    dress(
+        notes,
+        host=side.host or ctx.show.author,
+        date=ctx.episode.pub_date,
+        guests=guests,
+        title=side.title or headline(notes) or ctx.episode.title,
+        before=options.before,
+        after=options.after,
+    )
     markdown = ctx.file("notes.md")
     edited = bool(ctx.edited(markdown))
     if edited:
@@ -353,6 +388,9 @@ def _notes(ctx: Context) -> NotesResult:
         files=tuple(ctx.relative(f) for f in [*files, *([markdown] if edited else [])]),
         synopsis=notes.synopsis,
         edited=edited,
+        headline=headline(notes),
+        byline=notes.byline,
+        date_label=notes.date,
     )
 
 
@@ -387,6 +425,8 @@ def _tag(ctx: Context) -> TagResult:
         ctx.warnings.extend(warnings)
     notes = stage_result(ep.row, "notes", NotesResult)
     stories = notes.stories if notes else ()
+    # The sidecar's title; else a headline for the lead story; else the file's name.
+    title = side.title or (notes.headline if notes else "") or ep.title
     description = side.description or (notes.synopsis if notes else "")
     if notes and stories:
         # "00:00:00 Title" lines, the first at zero, one a line, in order: the form Apple
@@ -397,7 +437,7 @@ def _tag(ctx: Context) -> TagResult:
         ]
         description = (description + "\n\n" if description else "") + "\n".join(lines)
     info = TagInfo(
-        title=ep.title,
+        title=title,
         show=show.title,
         author=show.author,
         date=ep.pub_date,
@@ -423,6 +463,9 @@ def _tag(ctx: Context) -> TagResult:
         speakers=side.speakers,
         season_name=side.season_name,
         episode_display=side.episode_display,
+        guests=side.guests,
+        byline=notes.byline if notes else "",
+        date_label=notes.date_label if notes else "",
     )
     return TagResult(frames=tuple(frames), file=ctx.relative(ctx.media_mp3), item=item)
 
@@ -451,10 +494,14 @@ STAGES: tuple[Stage, ...] = (
     # 2: clock labels round down (as the transcript's always did); stories split by subject changes too
     # 3: parts have kinds (intro, sponsor, short, outro); a rundown to follow; synopsis; headings
     # (its inputs now name the transcript stage and the host's edit: every notes record is made anew)
-    Stage("notes", 3, _notes, _notes_inputs, _notes_outputs, NotesResult),
+    # 4: the page a producer publishes: byline and date, an opening line naming the guests, the
+    # show's before/after text, long summaries in paragraphs, links labelled with their language;
+    # the record keeps the lead story's headline (the episode's title without a sidecar title)
+    Stage("notes", 4, _notes, _notes_inputs, _notes_outputs, NotesResult),
     # 2: the result keeps the feed's item data
     # 3: chapter lines as "00:00:00 Title" (Apple's and Spotify's form); season name, episode display
-    Stage("tag", 3, _tag, _tag_inputs, lambda c: [c.media_mp3], TagResult),
+    # 4: the title is the lead story's headline where the sidecar gives none; guests, byline, date
+    Stage("tag", 4, _tag, _tag_inputs, lambda c: [c.media_mp3], TagResult),
 )
 STAGE_NAMES = tuple(s.name for s in STAGES)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..catalog import CATALOG_NAME, Catalog, StageRecord
 from ..config import load_show, sidecar_path
-from ..records import NormaliseResult
+from ..records import NormaliseResult, TagResult
 from .stages import STAGE_NAMES, edited_files, stage_result
 
 
@@ -25,6 +25,7 @@ class EpisodeStatus:
     stages: dict[str, StageRecord | None]  # None: not run yet
     loudness: NormaliseResult | None = None  # when normalised
     edited: tuple[str, ...] = ()  # its files the host edited (podkit keeps them and follows them)
+    title: str = ""  # as published (the sidecar's, or the lead story's headline)
 
     def to_dict(self) -> dict[str, Any]:
         stages: dict[str, Any] = {}
@@ -52,6 +53,7 @@ class EpisodeStatus:
             "stages": stages,
             "sidecar": self.sidecar,
             "edited": list(self.edited),
+            "title": self.title,
         }
 
 
@@ -87,6 +89,7 @@ def show_status(root: str | Path) -> ShowStatus:
                     sidecar=side.name if side.exists() else None,
                     stages={name: row.stages.get(name) for name in STAGE_NAMES},
                     loudness=stage_result(row, "normalise", NormaliseResult),
+                    title=tagged.item.title if (tagged := stage_result(row, "tag", TagResult)) else "",
                     edited=tuple(
                         str(p.relative_to(show.root))
                         for p in edited_files(show.state_dir, show.transcripts_dir, row.slug)
