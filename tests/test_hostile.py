@@ -23,6 +23,13 @@ def feed_titles(show):
     return sorted(i.findtext("title") for i in root.iterfind("channel/item"))
 
 
+def feed_slugs(show):
+    """The episodes in the feed, by their pages' slugs (a title without a sidecar's is the
+    lead story's headline, whatever Whisper heard)."""
+    root = etree.parse(str(show / "public" / "feed.xml"))
+    return sorted(i.findtext("link").rstrip("/").rsplit("/", 1)[-1] for i in root.iterfind("channel/item"))
+
+
 def running_stage(show) -> str | None:
     db = show / ".podkit" / "catalog.sqlite"
     if not db.exists():
@@ -55,7 +62,7 @@ def test_sigkill_inside_each_stage_then_resume(show, stage):
     again = podkit("run", str(show))
     assert again.returncode == 0, again.stderr
     assert not list(show.rglob("*.podkit-tmp"))
-    assert feed_titles(show) == ["one"]
+    assert feed_slugs(show) == ["one"]
     assert podkit("lint", str(show / "public" / "feed.xml")).returncode == 0
     media = show / "public" / "media" / "one.mp3"
     assert float(ffprobe(media)["format"]["duration"]) == pytest.approx(12, abs=1)
@@ -121,13 +128,13 @@ def test_sigkill_inside_publish_at_every_rename(published_show, tmp_path):
         again = podkit("run", str(show))
         assert again.returncode == 0, again.stderr
         assert not list(show.rglob("*.podkit-tmp"))
-        assert feed_titles(show) == ["Second, retitled & <ok>", "one"]
+        assert feed_slugs(show) == ["one", "two"] and "Second, retitled & <ok>" in feed_titles(show)
         assert podkit("lint", str(show / "public" / "feed.xml")).returncode == 0
         for page in [show / "public" / "index.html", *(show / "public" / "episodes").glob("*/index.html")]:
             assert page.read_text().rstrip().endswith("</html>"), page
         assert "Second, retitled &amp; &lt;ok&gt;" in (show / "public" / "episodes" / "two" / "index.html").read_text()
     assert kill_at >= 4  # at least the episode page, the index and the feed were each a kill point
-    assert feed_titles(show) == ["Second, retitled & <ok>", "one"]
+    assert feed_slugs(show) == ["one", "two"] and "Second, retitled & <ok>" in feed_titles(show)
 
 
 def test_disk_full_while_encoding(show):
@@ -154,7 +161,7 @@ def test_disk_full_while_encoding(show):
     assert (show / "public" / "feed.xml").read_bytes() == feed_before
     # Space again: the next run finishes the episode.
     assert podkit("run", str(show)).returncode == 0
-    assert feed_titles(show) == ["first", "second"]
+    assert feed_slugs(show) == ["first", "second"]
 
 
 PEAK_RSS = r"""
