@@ -68,7 +68,7 @@ def test_sample_recording_becomes_a_tagged_normalised_episode(show):
     description = str(tags["TDES"])
     lead, _, chapter_lines = description.partition("\n\n")
     assert lead and chapter_lines.splitlines() == [
-        f"{int(c['startTime']) // 60:02d}:{int(c['startTime']) % 60:02d} {c['title']}" for c in chapters
+        f"00:{int(c['startTime']) // 60:02d}:{int(c['startTime']) % 60:02d} {c['title']}" for c in chapters
     ]
     assert ep["stages"]["notes"]["status"] == "done"
     assert str(tags["TGID"]) == ep["guid"]
