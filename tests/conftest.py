@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -137,6 +138,21 @@ def podkit(
         env=full,
         **kw,
     )
+
+
+@contextlib.contextmanager
+def podkit_cache(folder: Path):
+    """``PODKIT_CACHE`` set to ``folder`` for a block (joined and converted models go there,
+    so the join and the conversion themselves are exercised), as it was afterwards."""
+    old = os.environ.get("PODKIT_CACHE")
+    os.environ["PODKIT_CACHE"] = str(folder)
+    try:
+        yield folder
+    finally:
+        if old is None:
+            os.environ.pop("PODKIT_CACHE", None)
+        else:
+            os.environ["PODKIT_CACHE"] = old
 
 
 def write_sidecar(folder: Path, text: str, name: str = "ep") -> Path:

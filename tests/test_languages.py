@@ -18,6 +18,8 @@ from podkit.transcribe import TranscribeOptions, transcribe_file
 from podkit.transcribe.models import model_for_language
 from podkit.transcribe.options import DEFAULT_MODEL
 
+from .conftest import podkit_cache
+
 # language -> (espeak-ng voice, the sentences, the most WER allowed; measured in the comment)
 SPEECH = {
     "de": (
@@ -44,13 +46,8 @@ SPEECH = {
 @pytest.fixture(scope="module", autouse=True)
 def private_cache(tmp_path_factory):
     """The base model is joined into a test cache (the join itself is exercised)."""
-    old = os.environ.get("PODKIT_CACHE")
-    os.environ["PODKIT_CACHE"] = str(tmp_path_factory.mktemp("cache"))
-    yield
-    if old is None:
-        os.environ.pop("PODKIT_CACHE")
-    else:
-        os.environ["PODKIT_CACHE"] = old
+    with podkit_cache(tmp_path_factory.mktemp("cache")):
+        yield
 
 
 def espeak(out: Path, voice: str, text: str) -> Path:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 import json
 import math
-import os
 import re
 from html import unescape as html_unescape
 from pathlib import Path
@@ -24,7 +23,7 @@ from podkit.transcribe.convert import dims_of, read_ct2, to_openai_state
 from podkit.transcribe.formats import CUE_LINES, LINE_CHARS, to_json, to_vtt
 from podkit.transcribe.models import openai_checkpoint, resolve
 
-from .conftest import SAMPLE, ffmpeg, podkit, shared
+from .conftest import SAMPLE, ffmpeg, podkit, podkit_cache, shared
 from .speech import Clip, clip, librivox, stereo, track, wer
 
 JFK_TEXT = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
@@ -33,13 +32,8 @@ JFK_TEXT = "And so my fellow Americans, ask not what your country can do for you
 @pytest.fixture(scope="session", autouse=True)
 def private_cache(tmp_path_factory):
     """Converted checkpoints go to a test cache, so the conversion itself is exercised."""
-    old = os.environ.get("PODKIT_CACHE")
-    os.environ["PODKIT_CACHE"] = str(tmp_path_factory.mktemp("cache"))
-    yield
-    if old is None:
-        os.environ.pop("PODKIT_CACHE")
-    else:
-        os.environ["PODKIT_CACHE"] = old
+    with podkit_cache(tmp_path_factory.mktemp("cache")):
+        yield
 
 
 def text_of(t: Transcript) -> str:
