@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from podkit.notes import make_notes, write_notes
@@ -214,3 +215,66 @@ def test_a_long_conversation_on_one_subject_still_gets_topic_chapters():
     notes = make_notes(transcript, options=opt)
     assert len(notes.stories) >= 2
     assert all(s.end - s.start <= opt.max_story_s for s in notes.stories), [(s.start, s.end) for s in notes.stories]
+
+
+def test_evidence_keeps_its_parts():
+    """The boundary evidence is the weighted sum of its parts, which the rundown weighs its
+    own way (pause and cue phrase, no change of subject)."""
+    from podkit.notes.embed import embed
+    from podkit.notes.options import NotesOptions
+    from podkit.notes.segment import evidence, sentences
+
+    transcript, _ = _episode()
+    sents = sentences(transcript)
+    opt = NotesOptions()
+    ev = evidence(sents, embed([s.text for s in sents]), opt)
+    total = opt.w_pause * ev.pause + opt.w_cue * ev.cue + opt.w_shift * ev.shift
+    total[0] = 0.0
+    assert ev.bonus == pytest.approx(total)
+    assert ev.cue.sum() == 0  # this episode has no cue phrase
+    assert ev.shift.max() > 0 and ev.pause.min() >= 0
+
+
+def test_rundown_words_anchor_a_sentence_to_its_story():
+    """Content words shared with a rundown story's text (TF-IDF over the episode's sentences)
+    point each sentence to its story; a word the episode never says weighs nothing."""
+    from podkit.notes.rundown import _shared_words
+
+    sents = [
+        "Kelloway students built a robot that sorts the catch.",
+        "The wool store on Fenner's Wharf burned for six hours.",
+        "It was a long week.",
+    ]
+    items = ["School robot sorts the catch at Kelloway", "Fire guts heritage wool store", "Zebra parade"]
+    shared = _shared_words(sents, items)
+    assert shared.shape == (3, 3)
+    assert shared[0].argmax() == 0 and shared[1].argmax() == 1
+    assert shared[2].max() == 0.0  # no content word in common
+    assert (shared[:, 2] == 0.0).all()  # "zebra", "parade": never said
+
+
+def test_a_short_item_ending_with_a_pointer_is_named_by_what_it_points_to():
+    """ "..., so we published a guide to X, the link is in the show notes" is chatter as a
+    whole (its pointer names nothing), yet its first clauses name the item: the heading comes
+    from them, not from the reaction after it."""
+    from podkit.notes.describe import _substance, headings
+    from podkit.notes.embed import embed
+    from podkit.notes.segment import Sentence
+
+    pointer = (
+        "Listeners keep asking us about this, so we published a guide to freezing your credit "
+        "and lifting the freeze, the link is in the show notes."
+    )
+    assert _substance(pointer).startswith("Listeners keep asking us about this, so we published a guide")
+    assert "show notes" not in _substance(pointer)
+    assert _substance("Welcome to Harbour City Desk, your weekly round-up of Port Carrow news.") == ""
+    assert _substance("That's all for this week, the links are in the show notes.") == ""
+    short = [Sentence(0.0, 8.0, pointer), Sentence(8.5, 11.0, "It takes about ten minutes, and it costs nothing.")]
+    story = [Sentence(12.0, 16.0, line) for _, line in FIRE]
+    parts = [short, story]
+    centroids = []
+    for part in parts:
+        mean = embed([s.text for s in part]).mean(axis=0)
+        centroids.append(mean / np.linalg.norm(mean))
+    title = headings(parts, centroids)[0]
+    assert "credit" in title.lower() or "guide" in title.lower(), title

@@ -209,6 +209,9 @@ def _shorten(text: str, limit: int = MAX_TITLE) -> str:
     return " ".join(words).rstrip(",;:")
 
 
+# A clause that ends on a pronoun ("Listeners keep asking us about this") points at a subject
+# it does not name: a lead-in, never a headline.
+_POINTS_AWAY = re.compile(r"\b(?:this|that|it|them|these|those)$", re.I)
 HEAD_SENTENCES = 6  # how many of a story's opening sentences give heading candidates
 W_SALIENT = 2.0
 LINK_BONUS = 0.1  # a link that belongs to the story: its title is a strong candidate
@@ -224,11 +227,11 @@ def title_for(
     most of its salient terms; the lead sentence, where news names its subject, is preferred."""
     candidates: list[str] = []
     bonus: list[float] = []
-    substantive = [s for s in sents if not is_chatter(s.text)] or sents
+    substantive = [s for s in sents if _substance(s.text)] or sents
     for rank, s in enumerate(substantive[:HEAD_SENTENCES]):
-        for whole in _clauses(s.text):
+        for whole in _clauses(_substance(s.text) or s.text):
             c = _shorten(whole)
-            if len(c) >= 15 and c not in candidates and not _OPENING.match(c):
+            if len(c) >= 15 and c not in candidates and not _OPENING.match(c) and not _POINTS_AWAY.search(c):
                 candidates.append(c)
                 # a clause cut to fit may end mid-phrase: a whole one is better
                 bonus.append((0.1 if rank == 0 else 0.05 if rank == 1 else 0.0) - (0.1 if c != whole else 0.0))
@@ -245,6 +248,21 @@ def title_for(
         scores += W_SALIENT * np.array([_coverage(c, salience) for c in candidates])
     best = candidates[int(np.argmax(scores))]
     return _sentence_case(best, " ".join(s.text for s in sents))
+
+
+def _substance(text: str) -> str:
+    """What a sentence says of its story, without the clauses that say nothing of it: a
+    sentence of substance that ends with a pointer ("..., so we published a guide to freezing
+    your credit, the link is in the show notes") is chatter as a whole (its pointer names no
+    subject), but its other clauses name the item, and a short item may have no other
+    sentence. "" for a sentence with nothing left (a greeting, a sign-off)."""
+    if not is_chatter(text):
+        return text
+    pieces = [p for p in re.split(r"(?<=,)\s+", text) if p.strip()]
+    kept = [p for p in pieces if not is_chatter(p.strip(" ,."))]
+    if is_chatter(pieces[0].strip(" ,.")) or len(kept) == len(pieces) or len(" ".join(kept).split()) < 6:
+        return ""  # chatter from its first words ("Welcome to ..."), or nothing else said
+    return " ".join(kept).rstrip(" ,.") + "."
 
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]+|\d[\d,.]*")
@@ -272,11 +290,11 @@ def salient_terms(parts: list[list[Sentence]]) -> list[dict[str, float]]:
     for part in parts:
         tally: dict[str, float] = {}
         spread: dict[str, int] = {}
-        substantive = [s for s in part if not is_chatter(s.text)] or part
-        for rank, s in enumerate(substantive):
-            for t in _terms(s.text):
+        substantive = [_substance(s.text) for s in part if _substance(s.text)] or [s.text for s in part]
+        for rank, text in enumerate(substantive):
+            for t in _terms(text):
                 tally[t] = tally.get(t, 0.0) + (2.0 if rank < 2 else 1.0)
-            for t in set(_terms(s.text)):
+            for t in set(_terms(text)):
                 spread[t] = spread.get(t, 0) + 1
         # a subject is come back to: a term of one sentence only (or a misheard word) is none
         counts.append({t: c for t, c in tally.items() if spread[t] >= 2 or len(substantive) < 3})

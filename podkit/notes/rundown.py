@@ -4,20 +4,34 @@ starts, in the planned order.
 The intro, sponsor reads and outro are found as without a rundown (``kinds``), and short
 items found mark likely starts; the sentences between the intro, sponsor reads and outro are
 cut into the planned stories by dynamic programming over (sentence, story): every sentence
-earns how much more it means like its story (title, summary and link titles, embedded) than
-like the rundown as a whole, every boundary earns the evidence at it (pause, cue phrase,
-change of subject), and the stories keep their order. A story whose span does not mean more
-like it than like its neighbours, or is too short to be a story at all, is not placed: it is
-reported, its sentences go to its neighbours, and the rest are placed again.
+earns how much more it means like its story than like the rundown as a whole (its embedding
+against the story's title, summary and link titles, and the content words it shares with
+them), every boundary earns the evidence at it (pause, cue phrase), and the stories keep
+their order.
+
+Without a rundown a change of subject (the few sentences after a gap unlike the few before)
+is evidence for a boundary; with one it is not counted. Where the stories are known, how
+much each sentence means like each of them already says where the subject changes, and the
+generic change of subject fires in the wrong places at a story's edge: a garbled sentence
+("Based on the 30 days to file its appeal and the regular chance ...") or a co-host's quip
+unlike the sentences before it pulled a story's start 10-20 s early (to the last garbled
+line of the story before), against what the sentences themselves said.
+
+A story whose span does not mean more like it than like its neighbours, or is too short to
+be a story at all, is not placed: it is reported, its sentences go to its neighbours, and
+the rest are placed again.
 """
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
 
 from ..records import RundownItem
+from ..text import content_words
 from .embed import embed
 from .kinds import fixed_parts, kinds_of
 from .options import NotesOptions
@@ -27,6 +41,10 @@ MIN_MARGIN = 0.02  # how much more a span must mean like its story than like a n
 MIN_PLACED_S = 5.0  # a span shorter than this is no placement
 BOUNDARY_WEIGHT = 0.25  # weight of the boundary evidence against the sentences' similarity
 BLOCK_START = 1.0  # a sponsor read or intro between two sentences: a story likely starts after it
+# Weight of the content words a sentence shares with a story's rundown text (TF-IDF cosine)
+# against its embedding's likeness: names and numbers said as written anchor a story even
+# where the embedding of a short sentence says little.
+W_WORDS = 0.5
 
 
 def _item_text(item: RundownItem) -> str:
@@ -53,6 +71,26 @@ def _align(scores: np.ndarray, bonus: np.ndarray) -> list[int]:
     return labels
 
 
+def _shared_words(texts: list[str], items: list[str]) -> np.ndarray:
+    """Each text's TF-IDF cosine (content words, IDF over ``texts``: the episode's sentences)
+    with each item's text; a word the episode never says weighs nothing."""
+    docs = [content_words(t) for t in texts]
+    df = Counter(w for d in docs for w in set(d))
+    vocab = {w: k for k, w in enumerate(sorted(df))}
+    idf = np.array([math.log((len(docs) + 1) / df[w]) for w in sorted(df)])
+
+    def rows(bags: list[list[str]]) -> np.ndarray:
+        out = np.zeros((len(bags), len(vocab)))
+        for r, bag in enumerate(bags):
+            for w in bag:
+                if w in vocab:
+                    out[r, vocab[w]] += idf[vocab[w]]
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return np.asarray(np.divide(out, norms, out=np.zeros_like(out), where=norms > 0))
+
+    return np.asarray(rows(docs) @ rows([content_words(t) for t in items]).T)
+
+
 def follow_rundown(
     sents: list[Sentence], emb: np.ndarray, opt: NotesOptions, duration: float, rundown: Sequence[RundownItem]
 ) -> tuple[list[tuple[int, str]], dict[int, RundownItem], list[RundownItem]]:
@@ -70,17 +108,21 @@ def follow_rundown(
     unplaced: list[RundownItem] = []
     placed: dict[int, RundownItem] = {}
     if free:
-        vectors = embed([_item_text(item) for item in items])
+        texts = [_item_text(item) for item in items]
+        vectors = embed(texts)
         sims = emb[free] @ vectors.T
         sims -= sims.mean(axis=1, keepdims=True)  # against the rundown as a whole
+        shared = _shared_words([sents[i].text for i in free], texts)
+        shared -= shared.mean(axis=1, keepdims=True)
         weights = ev.weights[free]
-        bonus = BOUNDARY_WEIGHT * ev.bonus[free]
+        # pause and cue phrase; no change of subject (see above)
+        bonus = BOUNDARY_WEIGHT * (opt.w_pause * ev.pause[free] + opt.w_cue * ev.cue[free])
         for n, i in enumerate(free[1:], 1):
             if i != free[n - 1] + 1 or i in edges:
                 bonus[n] += BLOCK_START
         keep = list(range(len(items)))
         while keep and len(keep) <= len(free):
-            scores = sims[:, keep] * weights[:, None]
+            scores = (sims[:, keep] + W_WORDS * shared[:, keep]) * weights[:, None]
             labels = _align(scores, bonus)
             weak = []
             for col, item_no in enumerate(keep):

@@ -195,19 +195,21 @@ class Evidence:
     weights: np.ndarray
     weighted: np.ndarray
     bonus: np.ndarray
+    # its parts, each unweighted: the standardised pause, the cue phrase (0 or 1), the change
+    # of subject (the rundown weighs them its own way)
+    pause: np.ndarray
+    cue: np.ndarray
+    shift: np.ndarray
 
 
 def evidence(sents: list[Sentence], emb: np.ndarray, opt: NotesOptions) -> Evidence:
     weights = np.array([0.0 if is_chatter(s.text) else 1.0 for s in sents])
     weighted = emb * weights[:, None]
-    bonus = (
-        opt.w_pause * _pause_z(sents)
-        + opt.w_cue * _cues(sents)
-        + opt.w_shift * _shift_z(weighted, weights, opt.shift_window)
-    )
+    pause, cue, shift = _pause_z(sents), _cues(sents), _shift_z(weighted, weights, opt.shift_window)
+    bonus = opt.w_pause * pause + opt.w_cue * cue + opt.w_shift * shift
     if len(bonus):
         bonus[0] = 0.0
-    return Evidence(weights, weighted, bonus)
+    return Evidence(weights, weighted, bonus, pause, cue, shift)
 
 
 def _region_table(
