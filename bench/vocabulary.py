@@ -7,9 +7,14 @@ The episodes are those of bench/segmentation.py (samples/corpus/*.toml rendered 
 into bench/.cache/corpus, and the sample show). Each is transcribed twice by the real pipeline
 (``transcribe_file``), in the same run: with no vocabulary, and with what podkit gathers for
 it. For a corpus episode that is its script's ``vocabulary`` (the show's name and hosts, as a
-producer writes them in podkit.toml) and its rendered sidecar's rundown titles and link
+producer writes them in podkit.toml; for the local news show also the home town's places it
+names every week, never the people a story quotes) and its rendered sidecar's rundown titles and link
 titles; for the sample show podkit.toml's title and author, its script's ``vocabulary``, and
 its sidecar's speakers, title, description and link titles (its sidecar has no rundown).
+
+"with" is what podkit publishes: the transcript made with the glossary in the prompt, then the
+vocabulary's names respelt where the engine wrote them otherwise (``respellings``, as podkit's
+transcript stage does); the table also gives the step between ("prompt": the glossary alone).
 
 The reference is the script's text. Its proper nouns are its runs of capitalised words not at
 the start of a sentence ("Port Carrow City Council", "Tallyweave"), split at punctuation and at
@@ -177,8 +182,12 @@ def main() -> None:
     from whisper.normalizers import EnglishTextNormalizer
 
     from podkit.transcribe import TranscribeOptions, transcribe_file
+    from podkit.transcribe.edits import apply_corrections
     from podkit.transcribe.stream import looped_words
-    from podkit.transcribe.vocabulary import glossary
+    from podkit.transcribe.vocabulary import glossary, respellings
+
+    def words_of(t) -> list[str]:
+        return [w.text for s in t.segments for w in s.words]
 
     normaliser = EnglishTextNormalizer()
 
@@ -195,17 +204,21 @@ def main() -> None:
             start = time.perf_counter()
             t = transcribe_file(audio, TranscribeOptions(engine=args.engine, model=args.model, vocabulary=given))
             seconds = time.perf_counter() - start
-            text = " ".join(s.text for s in t.segments)
-            row = {"episode": name, "mode": mode, "duration_s": t.duration, "seconds": seconds}
-            row |= score(reference, text, nouns, names, looped_words(t.segments), norm)
-            row |= rates(row)
-            row["glossary"] = line if given else None
-            rows.append(row)
-            print(
-                f"  WER {row['wer']:.3f}, proper nouns {row['recalled']} of {row['nouns']}, "
-                f"inserted {row['inserted']}, loop {row['looped']}, {seconds:.0f} s",
-                flush=True,
-            )
+            steps = [(mode, [])] if mode == "without" else [("prompt", []), ("with", respellings(words_of(t), given))]
+            for step, pairs in steps:
+                apply_corrections(t, pairs)  # as podkit's transcript stage does
+                text = " ".join(s.text for s in t.segments)
+                row = {"episode": name, "mode": step, "duration_s": t.duration, "seconds": seconds}
+                row |= score(reference, text, nouns, names, looped_words(t.segments), norm)
+                row |= rates(row)
+                row["glossary"] = line if given else None
+                row["respelt"] = [f"{heard} -> {right}" for heard, right in pairs]
+                rows.append(row)
+                print(
+                    f"  {step}: WER {row['wer']:.3f}, proper nouns {row['recalled']} of {row['nouns']}, "
+                    f"inserted {row['inserted']}, loop {row['looped']}, {seconds:.0f} s",
+                    flush=True,
+                )
 
     print()
     print(
@@ -220,7 +233,7 @@ def main() -> None:
             f"| {fmt(r['recall_in_vocab'])} ({r['in_vocab']}) | {fmt(r['recall_not_in_vocab'])} "
             f"| {r['inserted']:>8} | {r['looped']:>4} |"
         )
-    sums = {mode: totals([r for r in rows if r["mode"] == mode]) for mode in ("without", "with")}
+    sums = {mode: totals([r for r in rows if r["mode"] == mode]) for mode in ("without", "prompt", "with")}
     for mode, s in sums.items():
         print(
             f"| {'total':<14} |       | {mode:<10} | {s['wer']:.3f} | {s['recalled']:>4} of {s['nouns']:<4} "
@@ -229,7 +242,9 @@ def main() -> None:
         )
     for r in rows:
         if r["mode"] == "with":
-            print(f"{r['episode']}: glossary {r['glossary']!r}; still missed: {', '.join(r['missed']) or '-'}")
+            print(f"{r['episode']}: glossary {r['glossary']!r}")
+            print(f"  respelt: {'; '.join(r['respelt']) or '-'}")
+            print(f"  still missed: {', '.join(r['missed']) or '-'}")
     print()
 
     off, on = sums["without"], sums["with"]

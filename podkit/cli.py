@@ -25,6 +25,7 @@ from . import __version__
 from .errors import ConfigError, MediaError, PodkitError
 from .runner.reporter import Reporter
 from .transcribe.options import (
+    DEFAULT_BATCH_SIZE,
     DEFAULT_BEAM_SIZE,
     DEFAULT_DEVICE,
     DEFAULT_ENGINE,
@@ -519,7 +520,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--beam-size", type=int, default=DEFAULT_BEAM_SIZE)
     p.add_argument("--format", default=",".join(FORMATS), help="comma-separated formats")
     p.add_argument("--device", default=DEFAULT_DEVICE, choices=DEVICES)
-    p.add_argument("--batch-size", type=int, default=0, help="faster-whisper batched inference (GPU)")
+    p.add_argument(
+        "--batch-size",
+        type=int,
+        default=DEFAULT_BATCH_SIZE,
+        help=f"faster-whisper: chunks decoded at once (default {DEFAULT_BATCH_SIZE}; 0: one window at a time)",
+    )
     p.add_argument("--speakers", help="comma-separated speaker names")
     p.add_argument("--tracks", choices=["channels"], help="one speaker per channel")
     p.set_defaults(func=cmd_transcribe)

@@ -195,6 +195,7 @@ class TranscriptResult:
     corrected: int  # places the show's [corrections] changed
     edited: tuple[str, ...]  # the files the host edited (kept as they are; the rest made from them)
     files: tuple[str, ...]  # relative to the show folder
+    respelt: tuple[str, ...] = ()  # "heard -> Name": the vocabulary's names the engine spelled otherwise
 
     def to_dict(self) -> dict[str, Any]:
         return _plain(asdict(self))  # type: ignore[no-any-return]
@@ -208,6 +209,7 @@ class TranscriptResult:
             corrected=int(data["corrected"]),
             edited=_strings(data["edited"]),
             files=_strings(data["files"]),
+            respelt=_strings(data.get("respelt", ())),
         )
 
 

@@ -15,7 +15,7 @@ from podkit.errors import MediaError
 from podkit.notes.stories import Notes, Story
 from podkit.notes.writers import read_markdown, to_markdown
 from podkit.records import Link, Segment, Transcript, Word
-from podkit.transcribe.edits import apply_corrections, read_heard, read_vtt, to_heard
+from podkit.transcribe.edits import apply_corrections, correct, read_heard, read_vtt, to_heard
 from podkit.transcribe.formats import cues, to_srt, to_vtt
 
 from .cli_helpers import one_line_error
@@ -58,6 +58,18 @@ def test_corrections_replace_whole_words_in_any_case_and_keep_punctuation_and_ti
     # Any case; the possessive kept; a longer word ("Marrimans") is not that word.
     assert third.text == "Mara Quill's pick: Marrimans are not her."
     assert apply_corrections(t, [("Marriman", "Mara Quill")]) == 0  # nothing left to correct
+
+
+def test_names_are_respelt_before_the_corrections_which_keep_their_own_words():
+    t = Transcript("en", 6.0, [_seg(0.0, ["Imogen", "Vail", "walked", "past", "Kelly", "way", "to", "Skylarc."])])
+    respelt, corrected = correct(
+        t, ["Imogen Vale", "Kelloway", "Skylark"], [("kelly way", "Kelly Way"), ("skylark", "Skylark Station")]
+    )
+    assert respelt == [("imogen vail", "Imogen Vale"), ("skylarc", "Skylark")]  # not "kelly way": the host's
+    assert corrected == 2
+    assert t.segments[0].text == "Imogen Vale walked past Kelly Way to Skylark Station."
+    assert [w.text for w in t.segments[0].words][:2] == ["Imogen", "Vale"]
+    assert t.segments[0].words[1].end == t.segments[0].words[2].start - 0.05  # within the heard words
 
 
 def test_corrections_that_match_nothing_or_hold_no_word_change_nothing():
@@ -254,7 +266,8 @@ def test_corrections_and_host_edits_flow_to_every_file_without_transcribing_agai
         # The words alone: a cue may end between the two.
         said = " ".join(re.findall(r"[A-Za-z']+", "\n".join(ln for ln in text.splitlines() if "-->" not in ln)))
         assert "SkyLark Station" in said and said.lower().count("skylark") == said.count("SkyLark Station"), suffix
-    assert _status(show)["stages"]["transcript"]["result"]["corrected"] >= 1
+    result = _status(show)["stages"]["transcript"]["result"]
+    assert result["corrected"] >= 1 and isinstance(result["respelt"], list)
 
     # The host fixes a cue in the VTT: the other formats, the notes and the feed follow.
     vtt = t / f"{slug}.vtt"

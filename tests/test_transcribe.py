@@ -520,16 +520,35 @@ def test_no_words_invented_in_the_closing_silence():
 
 @pytest.mark.slow
 def test_batched_loses_no_sentence_the_one_at_a_time_path_hears(sample_transcript):
-    """faster-whisper's batched pipeline decodes each 30 s chunk alone and now and then ends a
-    chunk early; podkit hears such gaps again one at a time, so batching costs no words."""
+    """faster-whisper's batched pipeline (the default) decodes each 30 s chunk alone and now and
+    then ends a chunk early; podkit hears such gaps again one at a time, so batching costs no
+    words against the path that decodes one window at a time."""
     import tomllib
 
     script = tomllib.loads((SAMPLE.parent.parent / "samples" / "weekly-roundup" / "script.toml").read_text())
     reference = " ".join(line["text"] for story in script["stories"] for line in story["lines"])
-    batched = transcribe_file(SAMPLE, TranscribeOptions(batch_size=8))
-    one_at_a_time = " ".join(s.text for s in sample_transcript.segments)
+    batched = sample_transcript
+    assert TranscribeOptions().batch_size > 0
+    one_at_a_time = " ".join(s.text for s in transcribe_file(SAMPLE, TranscribeOptions(batch_size=0)).segments)
     heard = " ".join(s.text for s in batched.segments)
     assert wer(reference, heard) <= wer(reference, one_at_a_time) + 0.02, heard
     words = [w for s in batched.segments for w in s.words]
     assert all(a.start <= b.start for a, b in itertools.pairwise(words))  # in time order
     assert "thanks for listening" in heard.lower()
+
+
+def test_batched_chunks_are_cut_into_sentences_and_at_pauses():
+    """faster-whisper's batched pipeline gives a 30 s chunk as one segment: podkit cuts it at
+    sentence ends and at pauses between words, as Whisper's own timestamps would."""
+    from podkit.transcribe.stream import SPLIT_GAP_S, _sentences
+
+    said = [("Hello", 0.0), ("there.", 0.4), ("Next", 1.0), ("one", 1.3), ("after", 1.6 + SPLIT_GAP_S), ("a", 3.2)]
+    words = [Word(at, at + 0.3, text) for text, at in said]
+    chunk = Segment(0.0, 3.5, "Hello there. Next one after a", words, "Ana")
+    short = Segment(4.0, 4.5, "Fine", [Word(4.0, 4.5, "Fine")])
+    cut = _sentences([chunk, short])
+    assert [s.text for s in cut] == ["Hello there.", "Next one", "after a", "Fine"]
+    assert [(s.start, s.end) for s in cut[:3]] == [(0.0, 0.7), (1.0, 1.6), (words[4].start, 3.5)]
+    assert {s.speaker for s in cut[:3]} == {"Ana"} and cut[3] is short
+    assert _sentences([]) == []
+    assert TranscribeOptions().batched and not TranscribeOptions(engine="openai-whisper").batched

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from podkit.transcribe import TranscribeOptions, transcribe_file
-from podkit.transcribe.vocabulary import MAX_TOKENS, PROMPT_TOKENS, glossary, lead, names_in, terms, tokens
+from podkit.transcribe.vocabulary import MAX_TOKENS, PROMPT_TOKENS, glossary, lead, names_in, respellings, terms, tokens
 
 from .conftest import ffmpeg
 
@@ -98,6 +98,52 @@ SENTENCE = (
 NAMES = ("Tessaly Vorn", "Brindlemoor")
 
 
+def _respelt(text: str, *vocabulary: str) -> dict[str, str]:
+    return dict(respellings(text.split(), vocabulary))
+
+
+def test_names_written_otherwise_are_respelt():
+    vocab = ("Imogen Vale", "Saltmarket Quay", "Pacehaven", "Marcus Reddy", "Port Carrow")
+    said = "Imogen Vail reports from salt market key. Tickets in Pace Haven rose, says mark us ready of Port Caro."
+    assert _respelt(said, *vocab) == {
+        "imogen vail": "Imogen Vale",
+        "salt market key": "Saltmarket Quay",
+        "pace haven": "Pacehaven",
+        "mark us ready": "Marcus Reddy",
+        "port caro": "Port Carrow",
+        # A name's uncommon parts are names too, said alone: wherever "Caro" was heard alone.
+        "caro": "Carrow",
+        "salt market": "Saltmarket",
+    }
+    # A name of the vocabulary as heard is never respelt as another ("Kelloway" is not "Calloway").
+    assert _respelt("Kelloway Point and the Calloway Wool Store", "Kelloway Point", "Calloway Wool Store") == {}
+    # A possessive is the name said, not another spelling; the name itself is left as it is.
+    assert _respelt("Santiago's plant and Imogen Vale's report", "Santiago", "Imogen Vale") == {}
+
+
+@pytest.mark.parametrize(
+    ("said", "vocabulary"),
+    [
+        ("we were looking at it", ("Luoxing",)),  # an everyday word never becomes a one-word name
+        ("the march went on", ("Owen Marsh", "Marsh")),
+        ("a tour of the Distillery in town", ("Distillery",)),  # never swallows the word beside it
+        ("welcome to The Daily Six", ("The Daily Six",)),
+        ("sales in the series rose", ("Series C",)),  # never half a name
+        ("Imogen. Vail said so", ("Imogen Vale",)),  # never across a sentence's end
+        ("Wrenn said", ("Wren",)),  # a short one-word name is only ever joined
+        ("Carro said", ("Carron", "Carrow")),  # two names fit as well: neither
+        ("", ("Imogen Vale",)),
+        ("Imogen Vail", ()),
+    ],
+)
+def test_what_is_not_respelt(said, vocabulary):
+    assert _respelt(said, *vocabulary) == {}
+
+
+def test_a_short_name_split_in_two_is_joined():
+    assert _respelt("the Wr en report", "Wren") == {"wr en": "Wren"}
+
+
 @pytest.fixture(scope="module")
 def invented_names(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("vocab")
@@ -120,3 +166,8 @@ def test_tiny_en_spells_invented_names_only_with_the_vocabulary(invented_names):
     # The rest is heard as well as before, and the glossary is not written into the transcript.
     assert "weather station" in heard.lower() and "Weekly Roundup" not in heard
     assert all(w.end > w.start for s in told.segments for w in s.words)
+
+
+def test_an_acronym_after_a_name_is_not_part_of_it():
+    assert names_in("Regulator fines Pacehaven EUR 40 million") == ["Pacehaven", "EUR"]
+    assert names_in("a report from NASA and the BBC") == ["NASA", "BBC"]

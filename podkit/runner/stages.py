@@ -170,6 +170,7 @@ def _vocabulary(ctx: Context) -> tuple[str, ...]:
     titles and rundown."""
     show, side = ctx.show, ctx.episode.sidecar
     terms = [*show.vocabulary, *side.vocabulary, show.title, show.author, *show.hosts, *side.speakers]
+    terms += [side.host, *(guest.name for guest in side.guests)]
     terms += [side.title or "", side.description, *(link.title for link in side.links)]
     for item in side.rundown:
         terms += [item.title, *(link.title for link in item.links)]
@@ -255,6 +256,8 @@ def _transcript_inputs(ctx: Context) -> dict[str, Any]:
     return {
         "heard": ctx.fingerprint_of("transcribe"),
         "corrections": [list(pair) for pair in ctx.show.corrections],
+        "vocabulary": list(_vocabulary(ctx)),  # names the engine spelled otherwise are respelt
+        "respell": 1,
         "formats": list(_formats(ctx)),
         "edited": ctx.edited(ctx.file("vtt")),
     }
@@ -262,10 +265,11 @@ def _transcript_inputs(ctx: Context) -> dict[str, Any]:
 
 def _transcript(ctx: Context) -> TranscriptResult:
     from ..transcribe import write
-    from ..transcribe.edits import apply_corrections, read_heard, read_vtt
+    from ..transcribe.edits import correct, read_heard, read_vtt
 
     transcript = read_heard(_heard(ctx))
-    corrected = apply_corrections(transcript, ctx.show.corrections)
+    # The vocabulary's names where the engine wrote them otherwise, then the show's corrections.
+    respelt, corrected = correct(transcript, _vocabulary(ctx), ctx.show.corrections)
     formats = _formats(ctx)
     edited: tuple[str, ...] = ()
     vtt = ctx.file("vtt")
@@ -284,6 +288,7 @@ def _transcript(ctx: Context) -> TranscriptResult:
         corrected=corrected,
         edited=edited,
         files=tuple(ctx.relative(f) for f in [*files, *(ctx.show.root / e for e in edited)]),
+        respelt=() if edited else tuple(f"{heard} -> {name}" for heard, name in respelt),
     )
 
 
@@ -489,7 +494,9 @@ class Stage:
 STAGES: tuple[Stage, ...] = (
     Stage("normalise", 1, _normalise, _normalise_inputs, lambda c: [c.work_mp3], NormaliseResult),
     # 1: what was heard is kept whole in .podkit/heard/; the transcript stage writes the files
-    Stage("transcribe", 1, _transcribe, _transcribe_inputs, lambda c: [_heard(c)], TranscribeResult),
+    # 2: batched by default, its 30 s chunks cut into sentences; a window done again only for a loop
+    Stage("transcribe", 2, _transcribe, _transcribe_inputs, lambda c: [_heard(c)], TranscribeResult),
+    # (its inputs name the vocabulary: names the engine wrote otherwise are respelt)
     Stage("transcript", 1, _transcript, _transcript_inputs, _transcript_outputs, TranscriptResult),
     # 2: clock labels round down (as the transcript's always did); stories split by subject changes too
     # 3: parts have kinds (intro, sponsor, short, outro); a rundown to follow; synopsis; headings
@@ -497,7 +504,9 @@ STAGES: tuple[Stage, ...] = (
     # 4: the page a producer publishes: byline and date, an opening line naming the guests, the
     # show's before/after text, long summaries in paragraphs, links labelled with their language;
     # the record keeps the lead story's headline (the episode's title without a sidecar title)
-    Stage("notes", 4, _notes, _notes_inputs, _notes_outputs, NotesResult),
+    # 5: a rundown's stories placed by their likeness and words, not by generic subject changes;
+    # headings from a sentence's clauses of substance, never a lead-in ending on a pronoun
+    Stage("notes", 5, _notes, _notes_inputs, _notes_outputs, NotesResult),
     # 2: the result keeps the feed's item data
     # 3: chapter lines as "00:00:00 Title" (Apple's and Spotify's form); season name, episode display
     # 4: the title is the lead story's headline where the sidecar gives none; guests, byline, date

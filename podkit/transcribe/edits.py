@@ -134,6 +134,23 @@ def apply_corrections(transcript: Transcript, corrections: Iterable[tuple[str, s
     return changed
 
 
+def correct(
+    transcript: Transcript, vocabulary: Iterable[str], corrections: Sequence[tuple[str, str]]
+) -> tuple[list[tuple[str, str]], int]:
+    """What the transcript stage does to what was heard, in place: the vocabulary's names
+    respelt where the engine wrote them otherwise (``vocabulary.respellings``), then the show's
+    corrections. A heard form that the corrections name is the host's: never respelt, so a
+    correction both keeps words from a respelling and says how they are written. Returns the
+    (heard, name) respellings made and how many places the corrections changed."""
+    from .vocabulary import respellings
+
+    own = {" ".join(_split(heard)) for heard, _ in corrections}
+    words = [w.text for seg in transcript.segments for w in seg.words]
+    respelt = [(heard, name) for heard, name in respellings(words, vocabulary) if " ".join(_split(heard)) not in own]
+    apply_corrections(transcript, respelt)
+    return respelt, apply_corrections(transcript, corrections)
+
+
 def _split(heard: str) -> list[str]:
     return [k for k in (_key(w) for w in heard.split()) if k]
 

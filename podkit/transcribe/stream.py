@@ -24,7 +24,7 @@ import numpy as np
 
 from ..errors import MediaError
 from ..ffmpeg import Decoder, probe
-from ..records import Progress, Segment, Transcript
+from ..records import Progress, Segment, Transcript, Word
 from ..text import join_words
 from .engines import SAMPLE_RATE, Engine, make_engine
 from .models import resolve
@@ -159,7 +159,7 @@ def _window(
         language=language,
         beam_size=options.beam_size,
         vad=options.vad,
-        batch_size=options.batch_size,
+        batch_size=options.batch_size if options.batched else 0,
         prompt=prompt,
         condition=condition,
     )
@@ -245,6 +245,32 @@ def _fill_gaps(
     return sorted([*found, *added], key=lambda s: (s.start, s.end))
 
 
+SPLIT_GAP_S = 1.0  # batched: a segment is cut where its words pause this long, and at a sentence's end
+
+
+def _sentences(segments: list[Segment]) -> list[Segment]:
+    """Batched, faster-whisper returns a chunk of up to 30 s as one segment; one at a time,
+    Whisper's own timestamps cut it about at sentences. Cut batched segments the same way, at
+    sentence ends and at pauses between words: segments are what the transcript's paragraphs,
+    speaker turns and the notes' sentences are made of."""
+    out: list[Segment] = []
+    for seg in segments:
+        pieces: list[list[Word]] = []
+        for word in seg.words:
+            if not pieces or (
+                word.start - pieces[-1][-1].end >= SPLIT_GAP_S
+                or pieces[-1][-1].text.rstrip("\"')”’]").endswith((".", "?", "!"))
+            ):
+                pieces.append([])
+            pieces[-1].append(word)
+        if len(pieces) < 2:
+            out.append(seg)
+            continue
+        for words in pieces:
+            out.append(Segment(words[0].start, words[-1].end, join_words(w.text for w in words), words, seg.speaker))
+    return out
+
+
 def _run(
     engine: Engine,
     path: Path,
@@ -266,7 +292,10 @@ def _run(
         context = (engine, audio, offset, options, language)
         prompt = lead(names, _prompt(segments))
         window_language, found = _window(*context, prompt, True, progress, label, total)
-        if looped_words(found) >= LOOP_WORDS or unheard(found, audio, offset) >= UNHEARD_S:
+        # Batched, each 30 s chunk is decoded alone and a passage left out is heard again on
+        # its own below (_fill_gaps): the whole window is done again only for a loop.
+        skipped = not options.batched and unheard(found, audio, offset) >= UNHEARD_S
+        if looped_words(found) >= LOOP_WORDS or skipped:
             # Whisper fell into a loop ("Caro My Caro My ...") or skipped a passage, which the
             # previous words it is given as context can set off: transcribe the window again
             # without them (the show's names still given), and keep the better of the two.
@@ -274,8 +303,9 @@ def _run(
             retry_language, retry = _window(*context, names, False, progress, label, total)
             if _badness(retry, audio, offset) < _badness(found, audio, offset):
                 window_language, found = retry_language, retry
-        if options.batch_size:
+        if options.batched:
             found = _fill_gaps(engine, audio, offset, options, language or window_language, names, found)
+            found = _sentences(found)
         before = len(segments)
         for seg in found:
             seg.speaker = speaker

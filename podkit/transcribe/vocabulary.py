@@ -31,7 +31,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 MAX_TOKENS = 100  # the glossary's length in Whisper tokens, at most
@@ -114,6 +114,15 @@ def names_in(text: str) -> list[str]:
         run: list[str] = []
         start = 0
         for i, word in enumerate([*words, ""]):
+            # An acronym after a word ("Pacehaven EUR 40 million", "Apple CEO") is no part of
+            # that word's name: the run ends before it, and it stands alone.
+            acronym = len(word) > 1 and word.isupper() and word.isalpha()
+            if acronym and run and not run[-1].isupper():
+                while run and run[-1].casefold() in _JOINERS:
+                    run.pop()
+                if run and not (len(run) == 1 and start == 0 and common(run[0])):
+                    found.append(" ".join(run))
+                run = []
             if word[:1].isupper() and word.casefold() not in _COMMON:
                 if not run:
                     start = i
@@ -172,3 +181,127 @@ def lead(line: str | None, previous: str | None, max_tokens: int = PROMPT_TOKENS
     while words and tokens(" " + " ".join(words)) > room:
         words = words[max(1, len(words) // 8) :]  # an eighth at a time: a few tokenizer calls
     return " ".join([line, *words])
+
+
+# -- names the engine wrote in another spelling -------------------------------------------------
+
+RESPELL_SIMILARITY = 0.8  # how alike a heard run and a name must sound (0-1) to be respelt
+RESPELL_MIN_LETTERS = 5  # a shorter one-word name is respelt only where it was split in two
+# Everyday words alone ("salt market key") stand for a name of two or more words only when
+# they sound this close to it; for a one-word name never ("looking" is not "Luoxing").
+RESPELL_PLAIN_SIMILARITY = 0.88
+_PUNCTUATION = ".,;:!?\"“”‘’'()[]-–—"
+_POSSESSIVE = re.compile(r"['’]s$", re.I)
+_SOUNDS = (("ph", "f"), ("ck", "k"), ("q", "k"), ("c", "k"), ("z", "s"), ("x", "ks"), ("y", "i"), ("our", "or"))
+
+
+def _letters(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in folded if c.isalpha())
+
+
+def _sound(letters: str) -> str:
+    """A spelling's rough sound: common English letter groups that say the same thing made one,
+    doubled letters single, a final silent e dropped ("Vale" and "vail" -> "val", "vail")."""
+    for a, b in _SOUNDS:
+        letters = letters.replace(a, b)
+    letters = re.sub(r"(.)\1+", r"\1", letters)
+    return letters[:-1] if len(letters) > 3 and letters.endswith("e") else letters
+
+
+def _skeleton(sound: str) -> str:
+    """The consonants of a sound after its first letter: what a misheard name keeps."""
+    return sound[:1] + re.sub(r"[aeiou]", "", sound[1:])
+
+
+def _alike(heard: str, name: str) -> float:
+    from difflib import SequenceMatcher
+
+    a, b = _sound(heard), _sound(name)
+    if a[:1] != b[:1]:
+        return 0.0
+    spelled = SequenceMatcher(None, a, b).ratio()
+    consonants = SequenceMatcher(None, _skeleton(a), _skeleton(b)).ratio()
+    return (spelled + consonants) / 2
+
+
+def respellings(words: Sequence[str], vocabulary: Iterable[str]) -> list[tuple[str, str]]:
+    """Where the engine wrote one of the vocabulary's names in another spelling ("Imogen Vail",
+    "Tally weave", "Corvain"), the (heard, name) pairs to correct, as ``[corrections]`` do.
+
+    ``words`` is the transcript's words in order. A run of words is taken for a name when it
+    has the name's letters split otherwise ("Pace Haven"), or when it sounds alike
+    (``RESPELL_SIMILARITY``: spelling and consonants compared after folding letter groups that
+    say the same, same first sound, about the same length) and holds at least one word that is
+    not an everyday word: "for the" never becomes "Forth", nor "March" "Marsh". A run never
+    crosses a sentence's end; one-word names under ``RESPELL_MIN_LETTERS`` letters are only
+    joined, never respelt. A heard form that two names fit equally well is left alone."""
+    names = []
+    for term in terms(vocabulary):
+        parts = term.split()
+        names.append((term, "".join(_letters(_POSSESSIVE.sub("", w)) for w in parts), len(parts)))
+        if 1 < len(parts) <= 3 and all(p[:1].isupper() for p in parts):
+            # A person's or place's name is also said in part: "Okafor" once "Marisol Okafor"
+            # has been introduced. Only uncommon parts, long enough to be told apart.
+            for part in dict.fromkeys((parts[0], parts[-1])):
+                letters = _letters(part)
+                if len(letters) >= RESPELL_MIN_LETTERS and not common(part):
+                    names.append((part, letters, 1))
+    names = [(t, letters, n) for t, letters, n in dict.fromkeys(names) if letters]
+    if not names:
+        return []
+    known = {letters for _, letters, _ in names}  # a name as said is never respelt as another
+    bare = [w.strip(_PUNCTUATION) for w in words]
+    keys = [_letters(_POSSESSIVE.sub("", w)) for w in bare]  # "Santiago's" is the name, said
+    # An everyday word, but not a fragment Whisper marks as one ("tally -wee"): a name it broke.
+    everyday = [not k or (common(b) and not w.startswith("-")) for w, b, k in zip(words, bare, keys, strict=True)]
+
+    def alike(i: int, k: int, letters: str) -> float:
+        heard = "".join(keys[i : i + k])
+        return 1.0 if heard == letters else _alike(heard, letters) if heard else 0.0
+
+    def fit(i: int, k: int, letters: str, n: int) -> float:
+        """How well words[i:i+k] stand for a name of n words with these letters (0: not)."""
+        run = words[i : i + k]
+        if (
+            len(run) < k
+            or not all(keys[i : i + k])
+            or any(w.rstrip("\"”')").endswith((".", ",", ";", ":", "?", "!")) for w in run[:-1])
+        ):
+            return 0.0  # a name does not run across punctuation
+        heard = "".join(keys[i : i + k])
+        if heard == letters:
+            return 0.0 if k == n else 1.0  # the name itself, or its letters split otherwise: "Pace Haven"
+        if not heard or k < n or heard in known:
+            return 0.0  # fewer words than the name only where they hold its letters: "Portcarrow"
+        if abs(len(heard) - len(letters)) > (max(2, len(letters) // 5) if k == n else 2):
+            return 0.0
+        if n == 1 and len(letters) < RESPELL_MIN_LETTERS:
+            return 0.0
+        score = _alike(heard, letters)
+        plain = all(everyday[i : i + k])
+        if score < RESPELL_SIMILARITY or (plain and (n == 1 or score < RESPELL_PLAIN_SIMILARITY)):
+            return 0.0
+        # One word more than the name ("salt market key" for "Saltmarket Quay") only where
+        # both its ends belong to it: not "Distillery in", "to The Daily Six".
+        if k > n and score <= max(alike(i, k - 1, letters), alike(i + 1, k - 1, letters)):
+            return 0.0
+        return score
+
+    best: dict[str, tuple[float, str | None]] = {}
+    for i in range(len(words)):
+        for name, letters, n in names:
+            # The run that fits best here; as many words as the name has where two fit as well.
+            score, k = max((fit(i, k, letters, n), -abs(k - n), k) for k in {max(1, n - 1), n, n + 1})[::2]
+            if score <= 0.0:
+                continue
+            form = " ".join(bare[i : i + k])
+            key = form.casefold()
+            if key == name.casefold():
+                continue
+            was = best.get(key)
+            if was is None or score > was[0]:
+                best[key] = (score, name)
+            elif score == was[0] and was[1] != name:
+                best[key] = (score, None)  # two names fit as well: neither
+    return [(heard, name) for heard, (_, name) in best.items() if name is not None]
