@@ -257,7 +257,6 @@ def _transcript_inputs(ctx: Context) -> dict[str, Any]:
         "heard": ctx.fingerprint_of("transcribe"),
         "corrections": [list(pair) for pair in ctx.show.corrections],
         "vocabulary": list(_vocabulary(ctx)),  # names the engine spelled otherwise are respelt
-        "respell": 1,
         "formats": list(_formats(ctx)),
         "edited": ctx.edited(ctx.file("vtt")),
     }
@@ -496,8 +495,8 @@ STAGES: tuple[Stage, ...] = (
     # 1: what was heard is kept whole in .podkit/heard/; the transcript stage writes the files
     # 2: batched by default, its 30 s chunks cut into sentences; a window done again only for a loop
     Stage("transcribe", 2, _transcribe, _transcribe_inputs, lambda c: [_heard(c)], TranscribeResult),
-    # (its inputs name the vocabulary: names the engine wrote otherwise are respelt)
-    Stage("transcript", 1, _transcript, _transcript_inputs, _transcript_outputs, TranscriptResult),
+    # 2: the vocabulary's names the engine wrote otherwise are respelt (the vocabulary is an input)
+    Stage("transcript", 2, _transcript, _transcript_inputs, _transcript_outputs, TranscriptResult),
     # 2: clock labels round down (as the transcript's always did); stories split by subject changes too
     # 3: parts have kinds (intro, sponsor, short, outro); a rundown to follow; synopsis; headings
     # (its inputs now name the transcript stage and the host's edit: every notes record is made anew)

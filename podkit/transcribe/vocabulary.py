@@ -109,6 +109,15 @@ def names_in(text: str) -> list[str]:
     punctuation and never ends on a joining word; a clause's first word alone is a name only
     when it is not a common word (a title's or sentence's capital)."""
     found: list[str] = []
+
+    def close(run: list[str], start: int) -> None:
+        """Keep a finished run: without the joining words at its end, and a clause's common
+        first word alone left out."""
+        while run and run[-1].casefold() in _JOINERS:
+            run.pop()
+        if run and not (len(run) == 1 and start == 0 and common(run[0])):
+            found.append(" ".join(run))
+
     for clause in _CLAUSE.split(_clean(text)):
         words = _WORD.findall(clause)
         run: list[str] = []
@@ -118,10 +127,7 @@ def names_in(text: str) -> list[str]:
             # that word's name: the run ends before it, and it stands alone.
             acronym = len(word) > 1 and word.isupper() and word.isalpha()
             if acronym and run and not run[-1].isupper():
-                while run and run[-1].casefold() in _JOINERS:
-                    run.pop()
-                if run and not (len(run) == 1 and start == 0 and common(run[0])):
-                    found.append(" ".join(run))
+                close(run, start)
                 run = []
             if word[:1].isupper() and word.casefold() not in _COMMON:
                 if not run:
@@ -130,10 +136,7 @@ def names_in(text: str) -> list[str]:
             elif run and word.casefold() in _JOINERS:
                 run.append(word)
             else:
-                while run and run[-1].casefold() in _JOINERS:
-                    run.pop()
-                if run and not (len(run) == 1 and start == 0 and common(run[0])):
-                    found.append(" ".join(run))
+                close(run, start)
                 run = []
     return found
 
