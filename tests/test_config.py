@@ -82,6 +82,17 @@ def test_bad_normalise_section(tmp_path):
         load_show(root)
 
 
+def test_transcribe_batch_size_is_a_setting(tmp_path):
+    root = make_show(tmp_path / "s")
+    path = root / "podkit.toml"
+    assert load_show(root).transcribe.batch_size == 8  # the template writes the default
+    path.write_text(path.read_text().replace("batch_size = 8", "batch_size = 0"))
+    assert load_show(root).transcribe.batch_size == 0
+    path.write_text(path.read_text().replace("batch_size = 0", "batch_size = -1"))
+    with pytest.raises(ConfigError, match=r"'transcribe.batch_size' must be 0 \(one window at a time\) or more"):
+        load_show(root)
+
+
 def test_missing_show_says_what_to_do(tmp_path):
     with pytest.raises(ConfigError, match="podkit init"):
         load_show(tmp_path)

@@ -76,6 +76,8 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "model": Key("str", check=nonempty),  # a name or a path
         "language": Key("str", check=lambda v: None if v == "auto" else check_language(v)),  # "auto": detect
         "beam_size": Key("int", check=positive),
+        # faster-whisper: chunks decoded at once; 0: one window at a time
+        "batch_size": Key("int", check=lambda v: None if v >= 0 else "must be 0 (one window at a time) or more"),
         "device": Key("str", check=one_of(DEVICES)),
         "formats": Key("strlist", check=check_formats),
     },

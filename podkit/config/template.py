@@ -95,6 +95,8 @@ engine = {_q(t.engine)}
 # A model name (tiny.en is bundled and works offline) or a path to a model folder.
 model = {_q(t.model)}
 beam_size = {t.beam_size}
+# faster-whisper: 30 s chunks of speech decoded at once (0: one window at a time).
+batch_size = {t.batch_size}
 # cpu or cuda
 device = {_q(t.device)}
 formats = [{", ".join(_q(f) for f in t.formats)}]
