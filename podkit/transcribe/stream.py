@@ -304,8 +304,9 @@ def _run(
             if _badness(retry, audio, offset) < _badness(found, audio, offset):
                 window_language, found = retry_language, retry
         if options.batched:
-            found = _fill_gaps(engine, audio, offset, options, language or window_language, names, found)
-            found = _sentences(found)
+            # Cut into sentences first: a chunk's one segment spans the gaps heard again, and
+            # the pieces and what fills the gaps are then put in time order together.
+            found = _fill_gaps(engine, audio, offset, options, language or window_language, names, _sentences(found))
         before = len(segments)
         for seg in found:
             seg.speaker = speaker
