@@ -192,9 +192,10 @@ class Catalog:
         return [self._episode(r) for r in rows]
 
     def episode(
-        self, *, sha256: str | None = None, slug: str | None = None, id: int | None = None
+        self, *, sha256: str | None = None, slug: str | None = None, id: int | None = None, guid: str | None = None
     ) -> EpisodeRow | None:
-        col, val = next((c, v) for c, v in (("sha256", sha256), ("slug", slug), ("id", id)) if v is not None)
+        keys = (("sha256", sha256), ("slug", slug), ("id", id), ("guid", guid))
+        col, val = next((c, v) for c, v in keys if v is not None)
         row = self.db.execute(f"SELECT * FROM episodes WHERE {col} = ?", (val,)).fetchone()
         return self._episode(row) if row else None
 

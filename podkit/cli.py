@@ -23,6 +23,7 @@ from rich.table import Table
 
 from . import __version__
 from .errors import ConfigError, MediaError, PodkitError
+from .importer.progress import ImportProgress
 from .runner.reporter import Reporter
 from .transcribe.options import (
     DEFAULT_BATCH_SIZE,
@@ -120,6 +121,60 @@ class ConsoleReporter(Reporter):
         err.print(f"[yellow]warning[/yellow]: {escape(message)}")
 
 
+class ConsoleImportProgress(ImportProgress):
+    """Two bars on stderr while an import downloads: bytes and episodes; one line per failed
+    episode. Silent with --quiet; no bars outside a terminal."""
+
+    def __init__(self, *, quiet: bool = False):
+        self.quiet = quiet
+        self.bar: Progress | None = None
+        self.bytes: TaskID | None = None
+        self.episodes: TaskID | None = None
+        self.printed: set[str] = set()
+
+    def start(self, episodes: int, total_bytes: int | None, done_bytes: int) -> None:
+        if self.quiet or not err.is_terminal:
+            return
+        self.bar = Progress(
+            TextColumn("  {task.description}"),
+            BarColumn(),
+            TextColumn("{task.fields[amount]}"),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        )
+        self.bar.start()
+        self.bytes = self.bar.add_task("downloading", total=total_bytes, completed=done_bytes, amount="")
+        self.episodes = self.bar.add_task("episodes", total=episodes, amount=f"0 of {episodes}")
+
+    def advance(self, nbytes: int) -> None:
+        if self.bar is None or self.bytes is None:
+            return
+        from rich.filesize import decimal
+
+        self.bar.advance(self.bytes, nbytes)
+        task = self.bar.tasks[self.bytes]
+        amount = decimal(int(task.completed)) + (f" of {decimal(int(task.total))}" if task.total else "")
+        speed = f", {decimal(int(task.speed))}/s" if task.speed else ""
+        self.bar.update(self.bytes, amount=amount + speed)
+
+    def finished(self, name: str, error: str | None) -> None:
+        if self.bar is not None and self.episodes is not None:
+            self.bar.advance(self.episodes, 1)
+            task = self.bar.tasks[self.episodes]
+            self.bar.update(self.episodes, amount=f"{task.completed:.0f} of {task.total:.0f}")
+        if error:
+            err.print(f"[red]failed[/red]: {escape(error)}")
+            self.printed.add(error)
+        elif not self.quiet:
+            err.print(f"  {escape(name)}")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+
 # -- commands --------------------------------------------------------------------------------
 
 
@@ -172,6 +227,32 @@ def cmd_run(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from .importer import import_feed
+
+    progress = ConsoleImportProgress(quiet=args.quiet)
+    try:
+        report = import_feed(args.feed, args.dir, url=args.url, email=args.email, jobs=args.jobs, progress=progress)
+    finally:
+        progress.close()
+    if not args.quiet:
+        for note in report.notes:
+            err.print(f"[yellow]note[/yellow]: {escape(note)}")
+    for line in report.failures:
+        if line not in progress.printed:  # the feed's own problems; failed downloads were said as they failed
+            err.print(f"[red]failed[/red]: {escape(line)}")
+    if not args.quiet:
+        what = "created" if report.created else "added to"
+        out.print(
+            f"{report.title}: {what} {report.root}; {len(report.imported)} episode(s) downloaded, "
+            f"{report.present} already here, {len(report.failures)} failed",
+            markup=False,
+        )
+        if report.imported or report.present:
+            out.print(f"next: podkit run {args.dir}", markup=False)
+    return report.exit_code
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     from .runner import STAGE_NAMES, show_status
 
@@ -190,7 +271,9 @@ def cmd_status(args: argparse.Namespace) -> int:
             if suffix and any(e.endswith(suffix) for e in ep.edited):
                 cells[i] += " [cyan](edited)[/cyan]"
         name = escape(ep.slug) + (f"\n[dim]{escape(ep.title)}[/dim]" if ep.title else "")
-        table.add_row(name, escape(ep.source) + ("" if ep.recording_present else " (gone)"), *cells, loudness)
+        recording = escape(ep.source) + ("" if ep.recording_present else " (gone)")
+        recording += " [cyan](imported)[/cyan]" if ep.imported_from else ""
+        table.add_row(name, recording, *cells, loudness)
     _print_table(table)
     for ep in status.episodes:
         for name, rec in ep.stages.items():
@@ -493,6 +576,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--poll", type=float, default=2.0, metavar="SECONDS", help="polling interval")
     p.add_argument("--polling", action="store_true", help="poll instead of inotify")
     p.set_defaults(func=cmd_watch)
+
+    p = sub.add_parser(
+        "import", parents=[common], help="bring in an existing show: its feed's settings, episodes and audio"
+    )
+    p.add_argument("feed", metavar="FEED", help="the show's RSS or Atom feed: a URL or a file")
+    p.add_argument("dir", metavar="DIR", help="the show folder: created, or an existing show to add to")
+    p.add_argument("--url", help="a new show: where its public/ will be published (default: the feed's website)")
+    p.add_argument("--email", help="a new show: the owner's e-mail (default: the feed's itunes:owner)")
+    p.add_argument("--jobs", type=int, default=4, metavar="N", help="downloads at once (default 4)")
+    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("status", parents=[common], help="episodes, their stages and errors")
     p.add_argument("dir")

@@ -189,7 +189,9 @@ def ingest(show: ShowConfig, catalog: Catalog, *, settle: float = 0.0) -> Ingest
         row = known.get(digest)
         if row is None:
             try:
-                row = _new_episode(catalog, digest, path, sidecar, known, found)
+                row = _same_guid(catalog, digest, path, sidecar, known, found, out) or _new_episode(
+                    catalog, digest, path, sidecar, known, found
+                )
             except PodkitError as exc:
                 out.problems[path.name] = str(exc)
                 continue
@@ -199,6 +201,11 @@ def ingest(show: ShowConfig, catalog: Catalog, *, settle: float = 0.0) -> Ingest
             row.source = path.name
         if sidecar.slug and sidecar.slug != row.slug:
             out.notes.append(f"{sidecar_path(path)}: slug stays {row.slug!r}; a published episode's URL never changes")
+        if sidecar.guid and sidecar.guid != row.guid:
+            out.notes.append(
+                f"{sidecar_path(path)}: guid stays {row.guid!r} (given when podkit first saw this recording); "
+                "a published episode's GUID never changes"
+            )
         out.episodes.append(Episode(row=row, recording=path, sidecar=sidecar, tracks=tracks))
     return out
 
@@ -219,6 +226,37 @@ def _one_recording_per_episode_number(found: Found, out: Ingested) -> None:
             del found[digest]
         else:
             claimed[key] = path
+
+
+def _same_guid(
+    catalog: Catalog,
+    digest: str,
+    path: Path,
+    sidecar: Sidecar,
+    known: dict[str, EpisodeRow],
+    found: Found,
+    out: Ingested,
+) -> EpisodeRow | None:
+    """The episode the sidecar's ``guid`` names, when the catalog has it under other bytes:
+    a new copy of its recording (downloaded again, say) is the same episode, which keeps its
+    GUID, slug and date. Two recordings here claiming one GUID: the second is an error."""
+    if not sidecar.guid:
+        return None
+    other = catalog.episode(guid=sidecar.guid)
+    if other is None:
+        return None
+    if other.sha256 in found:
+        raise ConfigError(
+            f"guid {sidecar.guid!r} is already that of {found[other.sha256][0].name}; a GUID names one "
+            f"episode: give {sidecar_path(path).name} another guid, or remove it",
+            path=path,
+        )
+    catalog.update_episode(other.id, sha256=digest, source=path.name)
+    known.pop(other.sha256, None)
+    row = catalog.episode(id=other.id)
+    assert row is not None
+    out.notes.append(f"{path}: a new copy of episode {row.slug}'s recording (same guid): it keeps its GUID and URL")
+    return row
 
 
 def _new_episode(
@@ -243,4 +281,6 @@ def _new_episode(
         n += 1
         slug = f"{wanted[:76]}-{n}"
     pub = sidecar.pub_date.isoformat() if sidecar.pub_date else utc_now()
-    return catalog.add_episode(sha256=digest, guid=str(uuid.uuid4()), slug=slug, source=path.name, pub_date=pub)
+    # The sidecar's guid where the episode had one before podkit (podkit import), else a new one.
+    guid = sidecar.guid or str(uuid.uuid4())
+    return catalog.add_episode(sha256=digest, guid=guid, slug=slug, source=path.name, pub_date=pub)

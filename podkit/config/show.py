@@ -6,11 +6,13 @@ stage's own options record, whose defaults are the single source of truth.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..importer.options import ImportOptions
 from ..normalise.options import NormaliseOptions
 from ..notes.options import SUMMARIES, NotesOptions, check_markdown
 from ..tag.options import ID3_VERSIONS, TagOptions
@@ -31,6 +33,16 @@ from .schema import (
 
 CONFIG_NAME = "podkit.toml"
 SHOW_TYPES = ("episodic", "serial")
+
+
+def check_guid(value: str) -> str | None:
+    """A podcast:guid: a UUID (the Podcasting 2.0 namespace asks for a UUIDv5)."""
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return f"must be a UUID such as '917393e3-1b1e-5cef-ace4-edaa54e1f810', not {value!r}"
+    return None
+
 
 SHOW_KEYS: dict[str, Key] = {
     "title": Key("str", True, nonempty),
@@ -60,6 +72,9 @@ SHOW_KEYS: dict[str, Key] = {
     "podping": Key("bool"),  # podcast:podping usesPodping="true"
     "after_publish": Key("str", False, nonempty),  # a shell command run after a changed publish
     "after_publish_timeout": Key("float", False, lambda v: None if v > 0 else "must be more than 0"),
+    # podcast:guid as another host assigned it (podkit import keeps it); default: the UUIDv5
+    # of the first feed URL, kept in the catalog
+    "podcast_guid": Key("str", False, check_guid),
 }
 
 SECTIONS: dict[str, dict[str, Key]] = {
@@ -89,6 +104,9 @@ SECTIONS: dict[str, dict[str, Key]] = {
     },
     "tag": {
         "id3_version": Key("int", check=one_of(ID3_VERSIONS)),
+    },
+    "import": {
+        "normalise": Key("bool"),  # imported (already mastered) audio normalised too; default: as it is
     },
 }
 
@@ -125,10 +143,12 @@ class ShowConfig:
     podping: bool = False
     after_publish: str = ""
     after_publish_timeout: float = 600.0  # seconds
+    podcast_guid: str = ""  # "" : the UUIDv5 of the first feed URL, kept in the catalog
     normalise: NormaliseOptions = field(default_factory=NormaliseOptions)
     transcribe: TranscribeOptions = field(default_factory=TranscribeOptions)
     notes: NotesOptions = field(default_factory=NotesOptions)
     tag: TagOptions = field(default_factory=TagOptions)
+    import_: ImportOptions = field(default_factory=ImportOptions)  # [import]
 
     @property
     def config_path(self) -> Path:
@@ -236,6 +256,7 @@ def load_show(root: str | Path) -> ShowConfig:
             transcribe=TranscribeOptions(**transcribe),
             notes=NotesOptions(**tables["notes"]),
             tag=TagOptions(**tables["tag"]),
+            import_=ImportOptions(**tables["import"]),
         )
     except ConfigError as exc:
         raise ConfigError(exc.message, path=path) from None

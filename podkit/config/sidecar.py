@@ -175,6 +175,10 @@ SIDECAR_KEYS: dict[str, Key] = {
     "host": Key("str", False, nonempty),  # the byline's name (default: the show's author)
     "before": Key("str", False, check_markdown),  # the show's [notes] before/after, for this episode
     "after": Key("str", False, check_markdown),
+    # podkit import: the episode's GUID in its old feed, kept (apps know it by it), and the URL
+    # its audio came from (an imported episode is published as it is, see [import] normalise)
+    "guid": Key("str", False, nonempty),
+    "imported_from": Key("str", False, nonempty),
 }
 
 
@@ -203,6 +207,12 @@ class Sidecar:
     host: str = ""
     before: str | None = None  # None: the show's [notes] before; "" leaves it out
     after: str | None = None
+    guid: str | None = None  # the episode's permanent GUID, where it had one before podkit
+    imported_from: str = ""  # the URL its audio was imported from ("": not imported)
+
+    @property
+    def imported(self) -> bool:
+        return bool(self.imported_from)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -230,6 +240,9 @@ class Sidecar:
             "host": self.host,
             "before": self.before,
             "after": self.after,
+            # only where given: what every other episode's fingerprints were made from stays
+            **({"guid": self.guid} if self.guid else {}),
+            **({"imported_from": self.imported_from} if self.imported_from else {}),
         }
 
 

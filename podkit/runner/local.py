@@ -242,7 +242,7 @@ def _publish(show: ShowConfig, catalog: Catalog, report: RunReport) -> None:
 
     try:
         # podcast:guid is assigned once, from the first feed URL, and kept after a move.
-        guid = catalog.show_value("podcast_guid", podcast_guid(show.resolved_feed_url))
+        guid = show.podcast_guid or catalog.show_value("podcast_guid", podcast_guid(show.resolved_feed_url))
         unreadable: list[str] = []
         result = publish(show, published_episodes(catalog.episodes(), unreadable), guid=guid)
         for slug in unreadable:

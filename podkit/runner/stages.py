@@ -141,13 +141,22 @@ class Context:
 
 
 def _normalise_inputs(ctx: Context) -> dict[str, Any]:
-    return {"recording": ctx.episode.row.sha256, "options": asdict(ctx.show.normalise)}
+    from ..importer.asis import as_is
+
+    inputs: dict[str, Any] = {"recording": ctx.episode.row.sha256, "options": asdict(ctx.show.normalise)}
+    if as_is(ctx.show, ctx.episode.sidecar, bool(ctx.episode.tracks)):
+        inputs["as_is"] = 1  # imported, already mastered: published without a loudness change
+    return inputs
 
 
 def _normalise(ctx: Context) -> NormaliseResult:
     from ..ffmpeg import mix
+    from ..importer.asis import as_is, publish_as_is
     from ..normalise import normalise
 
+    if as_is(ctx.show, ctx.episode.sidecar, bool(ctx.episode.tracks)):
+        with atomic_path(ctx.work_mp3) as tmp:
+            return publish_as_is(ctx.episode.recording, tmp, ctx.show.normalise, progress=ctx.reporter.progress)
     source = ctx.episode.recording
     mixed = ctx.show.work_dir / f"{ctx.episode.slug}.mix.wav"
     with contextlib.ExitStack() as stack:

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from ..catalog import CATALOG_NAME, Catalog, StageRecord
-from ..config import load_show, sidecar_path
+from ..config import load_show, load_sidecar, sidecar_path
+from ..errors import PodkitError
 from ..records import NormaliseResult, TagResult
 from .stages import STAGE_NAMES, edited_files, stage_result
 
@@ -26,6 +27,7 @@ class EpisodeStatus:
     loudness: NormaliseResult | None = None  # when normalised
     edited: tuple[str, ...] = ()  # its files the host edited (podkit keeps them and follows them)
     title: str = ""  # as published (the sidecar's, or the lead story's headline)
+    imported_from: str = ""  # podkit import: the URL its audio came from ("": recorded for this show)
 
     def to_dict(self) -> dict[str, Any]:
         stages: dict[str, Any] = {}
@@ -54,6 +56,8 @@ class EpisodeStatus:
             "sidecar": self.sidecar,
             "edited": list(self.edited),
             "title": self.title,
+            "imported": bool(self.imported_from),
+            "imported_from": self.imported_from,
         }
 
 
@@ -66,6 +70,14 @@ class ShowStatus:
     def to_dict(self) -> dict[str, Any]:
         """What ``podkit status --json`` prints."""
         return {"show": self.show, "episodes": [e.to_dict() for e in self.episodes], "problems": self.problems}
+
+
+def _imported_from(recording: Path) -> str:
+    """Where an imported episode's audio came from (its sidecar says); "" for any other."""
+    try:
+        return load_sidecar(recording).imported_from
+    except PodkitError:  # a broken sidecar: ingest reports it
+        return ""
 
 
 def show_status(root: str | Path) -> ShowStatus:
@@ -90,6 +102,7 @@ def show_status(root: str | Path) -> ShowStatus:
                     stages={name: row.stages.get(name) for name in STAGE_NAMES},
                     loudness=stage_result(row, "normalise", NormaliseResult),
                     title=tagged.item.title if (tagged := stage_result(row, "tag", TagResult)) else "",
+                    imported_from=_imported_from(recording),
                     edited=tuple(
                         str(p.relative_to(show.root))
                         for p in edited_files(show.state_dir, show.transcripts_dir, row.slug)
