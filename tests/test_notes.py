@@ -91,12 +91,13 @@ def normalised_sample(tmp_path_factory):
         ("raw", "faster-whisper", 1),
         ("normalised", "faster-whisper", 5),
         ("normalised", "faster-whisper", 1),
-        ("raw", "openai-whisper", 1),
     ],
 )
 def test_the_same_stories_from_every_transcript_of_the_recording(normalised_sample, sample_truth, source, engine, beam):
-    """Another CPU, beam size, engine or the published (normalised, trimmed) audio gives a
-    transcript that differs in words and timings; the stories must not change."""
+    """Another CPU, beam size or the published (normalised, trimmed) audio gives a transcript
+    that differs in words and timings; the stories must not change. (The reference engine's
+    transcripts are held to faster-whisper's by WER in test_transcribe.py; hearing the sample
+    with it here too cost more time than the suite's budget allows.)"""
     from podkit.transcribe import TranscribeOptions
 
     audio, offset = (SAMPLE, 0.0) if source == "raw" else normalised_sample  # trimmed: starts later
