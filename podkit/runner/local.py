@@ -15,7 +15,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..catalog import Catalog, EpisodeRow, ShowLock
 from ..config import ShowConfig, load_show
@@ -24,7 +24,9 @@ from ..fsutil import remove_stale_temps
 from ..ingest import Episode, ingest
 from ..records import NormaliseResult, NotesResult, TagResult, TranscriptResult
 from .reporter import Reporter
-from .stages import EDITABLE, STAGE_NAMES, STAGES, Context, edited_files, needs_run, stage_result
+from .cluster import ClusterOptions, ClusterSummary, joined, run_on_cluster
+from .jobs import describe
+from .stages import EDITABLE, STAGE_NAMES, STAGES, Context, Stage, edited_files, needs_run, stage_result
 
 if TYPE_CHECKING:
     from ..publish import PublishedEpisode
@@ -52,6 +54,7 @@ class RunReport:
     feed: Path | None = None  # public/feed.xml once published
     feed_items: int = 0
     stopped: str | None = None  # why the run stopped before every episode was done
+    cluster: ClusterSummary | None = None  # the work done on a Ray cluster, when it ran on one
 
     @property
     def failures(self) -> list[Outcome]:
@@ -62,10 +65,48 @@ class RunReport:
         return max((o.exit_code for o in self.failures), default=0)
 
 
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, PodkitError):
-        return str(exc)
-    return f"internal error: {exc.__class__.__name__}: {exc} (run again with --debug for the traceback)"
+def stage_failed(
+    catalog: Catalog, ctx: Context, outcome: Outcome, stage: str, seconds: float, error: str, exit_code: int
+) -> None:
+    """Record ``stage`` failed for the episode: the catalog, the outcome, the reporter."""
+    outcome.error = error
+    outcome.exit_code = exit_code
+    catalog.stage_finished(ctx.episode.row.id, stage, seconds=seconds, error=error)
+    ctx.reporter.stage_done(ctx.episode, stage, seconds, error)
+
+
+def stage_done(
+    catalog: Catalog, ctx: Context, outcome: Outcome, stage: str, seconds: float, result: dict[str, Any]
+) -> None:
+    """Record ``stage`` done for the episode (its files are written), and read its row again."""
+    catalog.stage_finished(
+        ctx.episode.row.id,
+        stage,
+        seconds=seconds,
+        result=result,
+        warnings=list(dict.fromkeys(ctx.warnings)),
+    )
+    refreshed = catalog.episode(id=ctx.episode.row.id)
+    assert refreshed is not None
+    ctx.episode.row = refreshed
+    outcome.ran.append(stage)
+    ctx.reporter.stage_done(ctx.episode, stage, seconds, None)
+
+
+def run_here(catalog: Catalog, ctx: Context, outcome: Outcome, stage: Stage, fp: str) -> bool:
+    """Run ``stage`` for the episode in this process and record it; False when it failed."""
+    ctx.reporter.stage(ctx.episode, stage.name)
+    catalog.stage_started(ctx.episode.row.id, stage.name, fp)
+    started = time.monotonic()
+    try:
+        result = stage.run(ctx)
+    except Exception as exc:
+        log.debug("%s failed in %s", ctx.episode.source, stage.name, exc_info=True)
+        code = exc.exit_code if isinstance(exc, ConfigError) else 1
+        stage_failed(catalog, ctx, outcome, stage.name, time.monotonic() - started, describe(exc), code)
+        return False
+    stage_done(catalog, ctx, outcome, stage.name, time.monotonic() - started, result.to_dict())
+    return True
 
 
 def process(show: ShowConfig, catalog: Catalog, episode: Episode, reporter: Reporter) -> Outcome:
@@ -80,32 +121,8 @@ def process(show: ShowConfig, catalog: Catalog, episode: Episode, reporter: Repo
         if not announced:
             reporter.episode(episode, list(STAGE_NAMES))
             announced = True
-        reporter.stage(episode, stage.name)
-        catalog.stage_started(episode.row.id, stage.name, fp)
-        started = time.monotonic()
-        try:
-            result = stage.run(ctx)
-        except Exception as exc:
-            seconds = time.monotonic() - started
-            log.debug("%s failed in %s", episode.source, stage.name, exc_info=True)
-            outcome.error = _describe(exc)
-            outcome.exit_code = exc.exit_code if isinstance(exc, ConfigError) else 1
-            catalog.stage_finished(episode.row.id, stage.name, seconds=seconds, error=outcome.error)
-            reporter.stage_done(episode, stage.name, seconds, outcome.error)
+        if not run_here(catalog, ctx, outcome, stage, fp):
             break
-        seconds = time.monotonic() - started
-        catalog.stage_finished(
-            episode.row.id,
-            stage.name,
-            seconds=seconds,
-            result=result.to_dict(),
-            warnings=list(dict.fromkeys(ctx.warnings)),
-        )
-        refreshed = catalog.episode(id=episode.row.id)
-        assert refreshed is not None
-        episode.row = refreshed
-        outcome.ran.append(stage.name)
-        reporter.stage_done(episode, stage.name, seconds, None)
     for warning in dict.fromkeys(ctx.warnings):
         reporter.warn(warning)
     return outcome
@@ -203,9 +220,11 @@ def run_show(
     settle: float = 0.0,
     redo: tuple[str, str] | None = None,
     force: bool = False,
+    cluster: ClusterOptions | None = None,
 ) -> RunReport:
     """``podkit run``: bring every recording in the show up to date. ``redo`` (stage, slug)
-    does that stage again for that episode, whatever its record says."""
+    does that stage again for that episode, whatever its record says. ``cluster``: the heavy
+    stages run on that Ray cluster; this process still writes everything (``cluster``)."""
     reporter = reporter or Reporter()
     show = load_show(root)
     report = RunReport()
@@ -214,7 +233,7 @@ def run_show(
         # Only this process may write now: whatever temp files exist were left by a killed run.
         for stale in remove_stale_temps(show.public_dir, show.transcripts_dir, show.state_dir):
             log.info("removed %s, left by an interrupted run", stale)
-        with Catalog(show.state_dir) as catalog:
+        with Catalog(show.state_dir) as catalog, joined(cluster) as cluster_run:
             found = ingest(show, catalog, settle=settle)
             catalog.set_problems(found.problems)
             report.notes.extend(found.notes)
@@ -222,18 +241,28 @@ def run_show(
                 report.outcomes.append(Outcome(source=source, slug=None, error=message, exit_code=1))
             if redo:
                 report.notes.append(_redo(show, catalog, found.episodes, *redo, force))
-            for episode in found.episodes:
-                outcome = process(show, catalog, episode, reporter)
-                report.outcomes.append(outcome)
-                if outcome.exit_code == ConfigError.exit_code:
-                    report.stopped = (
-                        f"stopped after {episode.source}: the show's settings need fixing "
-                        "first; the other recordings wait for the next run"
-                    )
-                    break
+            if cluster_run is None:
+                _process_all(show, catalog, found.episodes, reporter, report)
+            else:
+                run_on_cluster(show, catalog, found.episodes, reporter, cluster_run, report)
             _publish(show, catalog, report)
     report.outcomes.sort(key=lambda o: o.source)
     return report
+
+
+def _process_all(
+    show: ShowConfig, catalog: Catalog, episodes: list[Episode], reporter: Reporter, report: RunReport
+) -> None:
+    """Each episode in turn, in this process; a ConfigError (the show's settings) stops there."""
+    for episode in episodes:
+        outcome = process(show, catalog, episode, reporter)
+        report.outcomes.append(outcome)
+        if outcome.exit_code == ConfigError.exit_code:
+            report.stopped = (
+                f"stopped after {episode.source}: the show's settings need fixing "
+                "first; the other recordings wait for the next run"
+            )
+            break
 
 
 def _publish(show: ShowConfig, catalog: Catalog, report: RunReport) -> None:
@@ -254,7 +283,7 @@ def _publish(show: ShowConfig, catalog: Catalog, report: RunReport) -> None:
     except Exception as exc:
         log.debug("publish failed", exc_info=True)
         report.outcomes.append(
-            Outcome(source="feed.xml", slug=None, error=f"publish failed: {_describe(exc)}", exit_code=1)
+            Outcome(source="feed.xml", slug=None, error=f"publish failed: {describe(exc)}", exit_code=1)
         )
         return
     # The host's upload and the WebSub hub: never undo the local publish; a failure is
@@ -265,7 +294,7 @@ def _publish(show: ShowConfig, catalog: Catalog, report: RunReport) -> None:
         hooks = after_publish(show, result.feed, guid)
     except Exception as exc:
         log.debug("after publish failed", exc_info=True)
-        report.outcomes.append(Outcome(source="after_publish", slug=None, error=_describe(exc), exit_code=1))
+        report.outcomes.append(Outcome(source="after_publish", slug=None, error=describe(exc), exit_code=1))
         return
     report.notes.extend(hooks.notes)
     for problem in hooks.errors:
