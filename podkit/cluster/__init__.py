@@ -15,16 +15,17 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from .connect import Connection, connect, import_ray
+    from .connect import Connection, import_ray
     from .pool import ActorSpec, Done, Pool, Transcriber
 
-__all__ = ["ActorSpec", "Connection", "Done", "Pool", "Transcriber", "connect", "import_ray"]
+# ``connect`` (the function) is imported from ``.connect`` itself: the package's attribute of
+# that name is the submodule once it is loaded.
+__all__ = ["ActorSpec", "Connection", "Done", "Pool", "Transcriber", "import_ray"]
 
 __getattr__, __dir__ = lazy_exports(
     __name__,
     {
         "Connection": ".connect",
-        "connect": ".connect",
         "import_ray": ".connect",
         "ActorSpec": ".pool",
         "Done": ".pool",

@@ -47,8 +47,8 @@ def split_address(address: str) -> tuple[str, int] | None:
 def _bootstrap(ray: Any, address: str) -> str:
     """Where Ray itself will connect for ``address`` (``auto``: RAY_ADDRESS, else the
     cluster ``ray start`` last started on this node). A ConfigError when there is none."""
-    if address.startswith("ray://"):
-        return address
+    if address != "auto":
+        return address  # checked as given (Ray would rewrite a loopback address to this node's)
     try:
         services = importlib.import_module("ray._private.services")
         found = services.canonicalize_bootstrap_address(address)
