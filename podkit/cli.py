@@ -121,7 +121,9 @@ class ConsoleReporter(Reporter):
             self.close()
         err.print(f"[yellow]warning[/yellow]: {escape(message)}")
 
-    def cluster(self, audio_done: float, audio_total: float, episodes_done: int, episodes_total: int, workers: int) -> None:
+    def cluster(
+        self, audio_done: float, audio_total: float, episodes_done: int, episodes_total: int, workers: int
+    ) -> None:
         """One bar for a cluster run: audio-hours and episodes done, and the throughput."""
         if self.quiet or not err.is_terminal:
             return
@@ -242,7 +244,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         cluster = ClusterOptions(args.cluster, verbose=args.verbose or args.debug)
     try:
         report = run_show(
-            args.dir, reporter=reporter, wait=args.wait, settle=args.settle, redo=redo, force=args.force, cluster=cluster
+            args.dir,
+            reporter=reporter,
+            wait=args.wait,
+            settle=args.settle,
+            redo=redo,
+            force=args.force,
+            cluster=cluster,
         )
     finally:
         reporter.close()

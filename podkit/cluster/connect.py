@@ -70,7 +70,9 @@ def check_reachable(address: str, target: str, timeout: float) -> None:
     """Something must answer at ``target`` within ``timeout`` seconds."""
     parsed = split_address(target)
     if parsed is None:
-        raise ConfigError(f"--cluster {address}: give HOST:PORT (the head's GCS port, 6379 by default), ray://HOST:PORT or auto")
+        raise ConfigError(
+            f"--cluster {address}: give HOST:PORT (the head's GCS port, 6379 by default), ray://HOST:PORT or auto"
+        )
     try:
         with socket.create_connection(parsed, timeout=timeout):
             pass

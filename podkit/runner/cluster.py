@@ -343,9 +343,15 @@ class _Driver:
                     if done.lost is not None:
                         # Its worker is gone: sent again, to the next live worker, first.
                         self.summary.resent += 1
-                        log.warning("%s %s: its worker was lost (%s); sent again", queued.track.ctx.episode.slug,
-                                    queued.stage.name, done.lost)
-                        heapq.heappush(self.queue, dataclasses.replace(queued, priority=(float("-inf"), next(self.order))))
+                        log.warning(
+                            "%s %s: its worker was lost (%s); sent again",
+                            queued.track.ctx.episode.slug,
+                            queued.stage.name,
+                            done.lost,
+                        )
+                        heapq.heappush(
+                            self.queue, dataclasses.replace(queued, priority=(float("-inf"), next(self.order)))
+                        )
                         continue
                     output = done.value if done.error is None else StageOutput(error=f"internal error: {done.error}")
                     self.came_back(queued, output, done.node)

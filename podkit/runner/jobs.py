@@ -88,7 +88,7 @@ def run_stage_job(job: StageJob) -> StageOutput:
         started = time.monotonic()
         try:
             result = stage.run(ctx)
-        except Exception as exc:  # noqa: BLE001 - any failure fails only this episode, as in the local runner
+        except Exception as exc:
             log.debug("%s failed in %s", job.episode.source, job.stage, exc_info=True)
             return StageOutput(
                 error=describe(exc).replace(str(shadow), str(root)),

@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..catalog import Catalog, EpisodeRow, ShowLock
 from ..config import ShowConfig, load_show
-from ..errors import ConfigError, PodkitError
+from ..errors import ConfigError
 from ..fsutil import remove_stale_temps
 from ..ingest import Episode, ingest
 from ..records import NormaliseResult, NotesResult, TagResult, TranscriptResult
-from .reporter import Reporter
 from .cluster import ClusterOptions, ClusterSummary, joined, run_on_cluster
 from .jobs import describe
+from .reporter import Reporter
 from .stages import EDITABLE, STAGE_NAMES, STAGES, Context, Stage, edited_files, needs_run, stage_result
 
 if TYPE_CHECKING:
