@@ -8,10 +8,11 @@ then for each node count starts a Ray cluster on this machine (``ray.cluster_uti
 a head with no CPUs and that many worker nodes of ``--cpus-per-node`` CPUs), and runs
 ``podkit run DIR --cluster ADDRESS`` on a fresh copy of the show, once: normalise, transcribe
 (tiny.en, the bundled default) and notes on the workers, the rest in the driver. Printed: the
-audio, the wall time (from the first job sent to the last file written, and the whole run
-with joining the cluster and starting the workers), audio-hours per hour and the jobs each
-node ran; then the scaling ratio (two nodes' throughput over one's). The table is also
-written to bench/results/cluster.json.
+audio, the wall time (from starting the workers, their model loads included, to the last
+file written; and the whole ``run_show``, with ingest, joining the cluster and publish),
+audio-hours per hour (the audio over the first) and the jobs each node ran; then the scaling
+ratio (two nodes' throughput over one's). The table is also written to
+bench/results/cluster.json.
 
 The default run takes about four minutes on 2 cores. On such a machine two 1-CPU nodes share
 the cores with the driver, so the ratio says how much of the second core the cluster turns
@@ -152,8 +153,7 @@ def main() -> None:
         print()
         print(line)
         verdicts["scaling"] = results.verdict(line, None, ratio=round(ratio, 2), nodes=[base["nodes"], top["nodes"]])
-    path = results.write("cluster", args=args, rows=rows, verdicts=verdicts, audio_s=round(audio, 1))
-    print(f"written to {path.relative_to(ROOT)}")
+    results.write("cluster", args=args, rows=rows, verdicts=verdicts, audio_s=round(audio, 1))
 
 
 if __name__ == "__main__":

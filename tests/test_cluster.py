@@ -198,6 +198,7 @@ def test_no_cluster_at_the_address_is_one_line(show):
     assert f"127.0.0.1:{port}" in line and "ray start --head" in line
     assert time.monotonic() - started < 60
     assert not (show / "public" / "feed.xml").exists()  # nothing done
+    assert not (show / ".podkit" / "catalog.sqlite").exists()
 
 
 def test_gpu_request_and_custom_resource_place_the_workers(cluster, recordings, tmp_path):

@@ -8,9 +8,13 @@ then uses), a GPU where the show transcribes on CUDA, and any custom resource (a
 stand-in for a GPU).
 
 A job whose actor dies (its node removed, its process killed) comes back as ``Done.lost``
-and the pool starts another actor in its place; the driver sends the job again. Ray's own
-actor restart would wait for a free CPU that the surviving actors hold, and so would the
-job, for good: here the job goes straight to an actor that is alive.
+at once, and the driver sends it again to an actor that is alive. Ray restarts the lost actor
+itself (``max_restarts``) wherever the cluster has room (at once on its own node when only
+its process died) and the pool waits for it to be ready again (its ``ready`` call is retried
+by Ray until the actor is back), then gives it jobs. The job itself is not left to Ray's
+retry on the same actor (``max_task_retries`` is 0 for ``run``): when a node is gone for
+good, the restart waits for a free slot the surviving actors hold, and so would the job, for
+good. An actor out of restarts is replaced by a new one while ``replacements`` last.
 """
 
 from __future__ import annotations
@@ -42,15 +46,16 @@ class ActorSpec:
     model: str = "tiny.en"
     device: str = "cpu"
     threads: int | None = None
+    restarts: int = 3  # times Ray restarts a lost actor (its process killed, its node gone)
 
     def options(self) -> dict[str, Any]:
-        """``ActorClass.options(...)``: resources, no restart by Ray (the pool replaces a lost
-        actor), spread over the nodes."""
+        """``ActorClass.options(...)``: resources, restarts by Ray, no retry of a job on the
+        same actor (the driver sends it to a live one), spread over the nodes."""
         return {
             "num_cpus": self.cpus,
             "num_gpus": self.gpus,
             "resources": dict(self.resources),
-            "max_restarts": 0,
+            "max_restarts": self.restarts,
             "max_task_retries": 0,
             "scheduling_strategy": "SPREAD",
         }
@@ -88,6 +93,11 @@ class Transcriber:
 
     def run(self, fn: Callable[[A], R], arg: A) -> R:
         return fn(arg)
+
+
+# What ``ray.method(max_task_retries=-1)`` sets, without importing Ray here: a ``ready`` call
+# made while Ray restarts the actor is retried until the actor is back (``Pool.wait``).
+Transcriber.ready.__ray_max_task_retries__ = -1  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -136,6 +146,11 @@ class Pool(Generic[T]):
     def _start(self) -> None:
         handle = self._class.options(**self.spec.options()).remote(self.spec)
         self._starting[handle.ready.remote()] = _Actor(handle)
+
+    def _restarting(self, actor: _Actor) -> None:
+        """A lost actor that Ray restarts: ready again once it is back (it may never be,
+        when its node is gone and no other has room: it then stays among the starting)."""
+        self._starting[actor.handle.ready.remote()] = actor
 
     def _replace(self, actor: _Actor) -> None:
         with contextlib.suppress(Exception):
@@ -198,7 +213,10 @@ class Pool(Generic[T]):
                 continue
             except errors.RayError as exc:  # the actor died, or its node, or the object with it
                 log.warning("a Transcriber actor on node %s was lost: %s", actor.node, _first_line(exc))
-                self._replace(actor)
+                if isinstance(exc, errors.ActorUnavailableError):
+                    self._restarting(actor)  # Ray restarts it (max_restarts)
+                else:
+                    self._replace(actor)  # out of restarts, or not an actor's loss: a new one
                 done.append(Done(tag, node=actor.node, lost=_first_line(exc)))
                 continue
             self._idle.append(actor)

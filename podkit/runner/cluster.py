@@ -28,7 +28,6 @@ import heapq
 import itertools
 import logging
 import time
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -37,7 +36,7 @@ from typing import TYPE_CHECKING
 from ..errors import ConfigError
 from ..fsutil import write_bytes
 from ..records import NormaliseResult
-from .jobs import StageJob, StageOutput, describe, run_stage_job
+from .jobs import Outcome, StageJob, StageOutput, describe, run_here, run_stage_job, stage_done, stage_failed
 from .reporter import Reporter
 from .stages import STAGES, Context, Stage, needs_run, stage_result
 
@@ -47,7 +46,7 @@ if TYPE_CHECKING:
     from ..cluster.pool import ActorSpec
     from ..config import ShowConfig
     from ..ingest import Episode
-    from .local import Outcome, RunReport
+    from .local import RunReport
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +76,7 @@ class ClusterSummary:
     nodes: int = 0  # nodes that ran at least one job
     episodes: int = 0  # episodes taken through their stages now (done or failed)
     audio_seconds: float = 0.0  # their audio
-    wall_seconds: float = 0.0  # from the first job sent to the last written
+    wall_seconds: float = 0.0  # from starting the workers to the last result written
     jobs: int = 0  # jobs that came back done or failed
     resent: int = 0  # jobs sent again because their worker was lost
     by_node: dict[str, int] = field(default_factory=dict)  # node id -> jobs it ran
@@ -215,8 +214,6 @@ class _Driver:
     def advance(self, track: _Track) -> None:
         """Run the episode's light stages here until its next heavy one, which is queued;
         an episode with nothing left (or a failed stage) is finished."""
-        from .local import run_here
-
         ctx = track.ctx
         for stage in STAGES:
             fp = stage.fingerprint(ctx)
@@ -258,8 +255,6 @@ class _Driver:
     # -- what a worker gave back ---------------------------------------------------------------
 
     def came_back(self, queued: _Queued, output: StageOutput, node: str) -> None:
-        from .local import stage_done, stage_failed
-
         track, stage = queued.track, queued.stage
         ctx = track.ctx
         self.summary.jobs += 1
@@ -300,7 +295,6 @@ class _Driver:
 
     def drive(self, episodes: list[Episode]) -> ClusterSummary:
         from ..cluster.pool import Pool
-        from .local import Outcome
 
         tracks = []
         for episode in episodes:
@@ -391,5 +385,4 @@ def run_on_cluster(
     """Every episode's stages, the heavy ones on the cluster's workers; this process writes
     every file and every catalog row. Fills ``report`` (its outcomes and ``cluster``)."""
     report.cluster = _Driver(show, catalog, reporter, run, report).drive(episodes)
-    nodes = Counter(report.cluster.by_node)
-    log.info("cluster run: %s", dict(nodes))
+    log.info("cluster run: jobs by node %s", report.cluster.by_node)

@@ -1,5 +1,6 @@
-"""A heavy stage of one episode as a job a cluster worker runs: what the driver sends, what
-comes back, and how the worker runs it without writing to the show.
+"""One stage of one episode: run here and recorded (``run_here``: both runners), or as a job
+a cluster worker runs (``run_stage_job``): what the driver sends, what comes back, and how
+the worker runs it without writing to the show.
 
 The worker runs the stage's own function (``stages.STAGES``), unchanged, on a *shadow* of
 the show: a private temporary folder laid out like the show folder, whose ``root`` is the
@@ -18,15 +19,32 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import ShowConfig
 from ..errors import ConfigError, PodkitError
 from ..fsutil import TEMP_MARK
 from ..ingest import Episode
 from .reporter import Reporter
+from .stages import Context, Stage
+
+if TYPE_CHECKING:
+    from ..catalog import Catalog
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class Outcome:
+    source: str
+    slug: str | None
+    error: str | None = None
+    ran: list[str] = field(default_factory=list)
+    exit_code: int = 0  # of the error: 1 for the episode's own problem, 2 for the show's settings
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
 
 
 @dataclass(frozen=True)
@@ -69,7 +87,7 @@ def _written(shadow: Path) -> dict[str, bytes]:
 
 def run_stage_job(job: StageJob) -> StageOutput:
     """Run ``job`` here (on a worker): never raises; a failure comes back as ``error``."""
-    from .stages import STAGES, Context
+    from .stages import STAGES
 
     stage = next(s for s in STAGES if s.name == job.stage)
     root = job.show.root
@@ -99,3 +117,50 @@ def run_stage_job(job: StageJob) -> StageOutput:
         return StageOutput(
             result=result.to_dict(), files=_written(shadow), warnings=list(ctx.warnings), seconds=seconds
         )
+
+
+# -- recording what a stage did (the driver: in both runners) ---------------------------------
+
+
+def stage_failed(
+    catalog: Catalog, ctx: Context, outcome: Outcome, stage: str, seconds: float, error: str, exit_code: int
+) -> None:
+    """Record ``stage`` failed for the episode: the catalog, the outcome, the reporter."""
+    outcome.error = error
+    outcome.exit_code = exit_code
+    catalog.stage_finished(ctx.episode.row.id, stage, seconds=seconds, error=error)
+    ctx.reporter.stage_done(ctx.episode, stage, seconds, error)
+
+
+def stage_done(
+    catalog: Catalog, ctx: Context, outcome: Outcome, stage: str, seconds: float, result: dict[str, Any]
+) -> None:
+    """Record ``stage`` done for the episode (its files are written), and read its row again."""
+    catalog.stage_finished(
+        ctx.episode.row.id,
+        stage,
+        seconds=seconds,
+        result=result,
+        warnings=list(dict.fromkeys(ctx.warnings)),
+    )
+    refreshed = catalog.episode(id=ctx.episode.row.id)
+    assert refreshed is not None
+    ctx.episode.row = refreshed
+    outcome.ran.append(stage)
+    ctx.reporter.stage_done(ctx.episode, stage, seconds, None)
+
+
+def run_here(catalog: Catalog, ctx: Context, outcome: Outcome, stage: Stage, fp: str) -> bool:
+    """Run ``stage`` for the episode in this process and record it; False when it failed."""
+    ctx.reporter.stage(ctx.episode, stage.name)
+    catalog.stage_started(ctx.episode.row.id, stage.name, fp)
+    started = time.monotonic()
+    try:
+        result = stage.run(ctx)
+    except Exception as exc:
+        log.debug("%s failed in %s", ctx.episode.source, stage.name, exc_info=True)
+        code = exc.exit_code if isinstance(exc, ConfigError) else 1
+        stage_failed(catalog, ctx, outcome, stage.name, time.monotonic() - started, describe(exc), code)
+        return False
+    stage_done(catalog, ctx, outcome, stage.name, time.monotonic() - started, result.to_dict())
+    return True

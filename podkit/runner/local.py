@@ -6,16 +6,18 @@ and the other episodes go on. A stage is skipped when its record says done with 
 fingerprint (``stages``), so a run after a crash redoes only what was cut. A ConfigError in
 a stage is about the show's settings (a model that is not here, a GPU that is not there), not
 about the episode: the run stops there, publishes what is done, and exits 2.
+
+With ``cluster`` (``podkit run --cluster``) the heavy stages go to a Ray cluster instead
+(``runner.cluster``); ingest, the lock, the catalog, every file write and publish stay here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..catalog import Catalog, EpisodeRow, ShowLock
 from ..config import ShowConfig, load_show
@@ -24,27 +26,15 @@ from ..fsutil import remove_stale_temps
 from ..ingest import Episode, ingest
 from ..records import NormaliseResult, NotesResult, TagResult, TranscriptResult
 from .cluster import ClusterOptions, ClusterSummary, joined, run_on_cluster
-from .jobs import describe
+from .jobs import Outcome as Outcome  # podkit.runner.Outcome: re-exported from here
+from .jobs import describe, run_here
 from .reporter import Reporter
-from .stages import EDITABLE, STAGE_NAMES, STAGES, Context, Stage, edited_files, needs_run, stage_result
+from .stages import EDITABLE, STAGE_NAMES, STAGES, Context, edited_files, needs_run, stage_result
 
 if TYPE_CHECKING:
     from ..publish import PublishedEpisode
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Outcome:
-    source: str
-    slug: str | None
-    error: str | None = None
-    ran: list[str] = field(default_factory=list)
-    exit_code: int = 0  # of the error: 1 for the episode's own problem, 2 for the show's settings
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
 
 
 @dataclass
@@ -63,50 +53,6 @@ class RunReport:
     @property
     def exit_code(self) -> int:
         return max((o.exit_code for o in self.failures), default=0)
-
-
-def stage_failed(
-    catalog: Catalog, ctx: Context, outcome: Outcome, stage: str, seconds: float, error: str, exit_code: int
-) -> None:
-    """Record ``stage`` failed for the episode: the catalog, the outcome, the reporter."""
-    outcome.error = error
-    outcome.exit_code = exit_code
-    catalog.stage_finished(ctx.episode.row.id, stage, seconds=seconds, error=error)
-    ctx.reporter.stage_done(ctx.episode, stage, seconds, error)
-
-
-def stage_done(
-    catalog: Catalog, ctx: Context, outcome: Outcome, stage: str, seconds: float, result: dict[str, Any]
-) -> None:
-    """Record ``stage`` done for the episode (its files are written), and read its row again."""
-    catalog.stage_finished(
-        ctx.episode.row.id,
-        stage,
-        seconds=seconds,
-        result=result,
-        warnings=list(dict.fromkeys(ctx.warnings)),
-    )
-    refreshed = catalog.episode(id=ctx.episode.row.id)
-    assert refreshed is not None
-    ctx.episode.row = refreshed
-    outcome.ran.append(stage)
-    ctx.reporter.stage_done(ctx.episode, stage, seconds, None)
-
-
-def run_here(catalog: Catalog, ctx: Context, outcome: Outcome, stage: Stage, fp: str) -> bool:
-    """Run ``stage`` for the episode in this process and record it; False when it failed."""
-    ctx.reporter.stage(ctx.episode, stage.name)
-    catalog.stage_started(ctx.episode.row.id, stage.name, fp)
-    started = time.monotonic()
-    try:
-        result = stage.run(ctx)
-    except Exception as exc:
-        log.debug("%s failed in %s", ctx.episode.source, stage.name, exc_info=True)
-        code = exc.exit_code if isinstance(exc, ConfigError) else 1
-        stage_failed(catalog, ctx, outcome, stage.name, time.monotonic() - started, describe(exc), code)
-        return False
-    stage_done(catalog, ctx, outcome, stage.name, time.monotonic() - started, result.to_dict())
-    return True
 
 
 def process(show: ShowConfig, catalog: Catalog, episode: Episode, reporter: Reporter) -> Outcome:
@@ -233,7 +179,7 @@ def run_show(
         # Only this process may write now: whatever temp files exist were left by a killed run.
         for stale in remove_stale_temps(show.public_dir, show.transcripts_dir, show.state_dir):
             log.info("removed %s, left by an interrupted run", stale)
-        with Catalog(show.state_dir) as catalog, joined(cluster) as cluster_run:
+        with joined(cluster) as cluster_run, Catalog(show.state_dir) as catalog:
             found = ingest(show, catalog, settle=settle)
             catalog.set_problems(found.problems)
             report.notes.extend(found.notes)
