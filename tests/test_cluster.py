@@ -5,7 +5,8 @@ and two 1-CPU worker nodes, the second also holding ``GPU_standin``, a custom re
 stands in for a GPU. The show is three short espeak-ng episodes transcribed with the bundled
 tiny.en. What is checked: the cluster run gives the same catalog records and the same files
 as a local run of the same recordings; a worker node removed mid-transcription loses
-nothing and duplicates nothing; the workers' scheduling request (a GPU for CUDA, a custom
+nothing and duplicates nothing; a worker process killed mid-transcription is restarted by
+Ray and the job done once; the workers' scheduling request (a GPU for CUDA, a custom
 resource) is what Ray places them by; no Ray, or no cluster at the address, is one line.
 """
 
@@ -207,7 +208,7 @@ def test_gpu_request_and_custom_resource_place_the_workers(cluster, recordings, 
     from podkit.runner.cluster import ClusterOptions, actor_spec
 
     # --device cuda: each worker asks Ray for one GPU; on CPU, for none.
-    root = new_show(tmp_path / "show", recordings, names=("market",))
+    root = new_show(tmp_path / "show", recordings, names=("harbour",))  # the longest: time to kill it
     cpu = load_show(root)
     import dataclasses
 
@@ -218,13 +219,54 @@ def test_gpu_request_and_custom_resource_place_the_workers(cluster, recordings, 
     assert actor_spec(cuda, options).capacity({"CPU": 8.0}) == 0  # no GPU: no room for one
 
     # A custom resource only the second worker node has: every job runs there, on one worker.
+    # Its process is killed while it transcribes: Ray starts it again there (max_restarts),
+    # and the transcription, sent again, is done by the restarted worker.
+    killed: list[int] = []
+    killer = threading.Thread(target=kill_transcriber, args=(cluster.standin, root, killed), daemon=True)
+    killer.start()
     report = run_show(root, cluster=ClusterOptions(cluster.address, resources=(("GPU_standin", 1.0),)))
+    killer.join(30)
+    assert killed, "the worker was never seen transcribing"
     assert report.exit_code == 0, [o.error for o in report.failures]
     assert report.cluster is not None
     assert report.cluster.workers == 1
     assert set(report.cluster.by_node) == {cluster.standin.node_id}
-    assert report.cluster.jobs == 3  # normalise, transcribe, notes
+    assert report.cluster.resent == 1
+    assert report.cluster.jobs == 3  # normalise, transcribe, notes: each written once
     assert report.feed_items == 1
+    rows = catalog_rows(root)
+    assert all(rec["status"] == "done" for rec in rows["harbour"].values()), rows
+
+
+def transcribers(node) -> list[int]:
+    """The pids of the podkit workers (Ray names their processes ``ray::Transcriber...``)
+    that ``node``'s raylet started."""
+    raylets = {proc.pid for kind, proc in node.live_processes() if kind == "raylet"}
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if not entry.name.isdigit():
+                continue
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            title = (entry / "cmdline").read_bytes().split(b"\0")[0]
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent in raylets and title.startswith(b"ray::Transcriber"):
+            found.append(int(entry.name))
+    return found
+
+
+def kill_transcriber(node, root: Path, killed: list[int]) -> None:
+    """Once the show's transcription is running, SIGKILL the worker process doing it."""
+    import os
+    import signal
+
+    if not wait_until(lambda: running(root, "transcribe"), 120, interval=0.02):
+        return
+    time.sleep(0.3)  # the job has reached the worker
+    for pid in transcribers(node):
+        os.kill(pid, signal.SIGKILL)
+        killed.append(pid)
 
 
 def test_cluster_run_makes_what_a_local_run_makes(cluster, recordings, local_show, tmp_path):

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -186,7 +187,8 @@ class Pool(Generic[T]):
         """The jobs that came back within ``timeout`` seconds (actors that became ready join
         the idle ones)."""
         calls = [*self._starting, *self._busy]
-        if not calls:
+        if not calls:  # no actor left at all: nothing can come back (the caller gives up in time)
+            time.sleep(timeout)
             return []
         ready, _ = self.ray.wait(calls, num_returns=1, timeout=timeout)
         if ready:

@@ -326,6 +326,8 @@ class _Driver:
                 self.advance(track)
             self.progress()
             while self.queue or inflight:
+                if self.stop:
+                    self.queue.clear()  # the show's settings need fixing: what waits, waits for the next run
                 while self.queue and pool.idle:
                     queued = heapq.heappop(self.queue)
                     tag = next(tags)
