@@ -611,8 +611,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--cluster",
         metavar="ADDRESS",
-        help="run normalise, transcribe and notes on the Ray cluster at ADDRESS (HOST:PORT, ray://HOST:PORT "
-        "or auto); this process still writes the show and its catalog (needs pip install 'podkit[cluster]')",
+        help="run normalise, transcribe and notes on the Ray cluster at ADDRESS (the head's HOST:PORT, or auto); "
+        "this process still writes the show and its catalog (needs pip install 'podkit[cluster]')",
     )
     p.set_defaults(func=cmd_run)
 

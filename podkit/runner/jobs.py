@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Outcome:
+    """What a run did for one recording (or a file that is not one): the stages it ran, or why it failed."""
+
     source: str
     slug: str | None
     error: str | None = None
