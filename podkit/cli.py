@@ -117,8 +117,38 @@ class ConsoleReporter(Reporter):
             err.print(f"  {stage} done ({seconds:.1f} s)")
 
     def warn(self, message: str) -> None:
-        self.close()
+        if self.step != "cluster":  # the cluster's bar stays: the warning prints above it
+            self.close()
         err.print(f"[yellow]warning[/yellow]: {escape(message)}")
+
+    def cluster(
+        self, audio_done: float, audio_total: float, episodes_done: int, episodes_total: int, workers: int
+    ) -> None:
+        """One bar for a cluster run: audio-hours and episodes done, and the throughput."""
+        if self.quiet or not err.is_terminal:
+            return
+        if self.bar is None or self.task is None or self.step != "cluster":
+            self.close()
+            self.step = "cluster"
+            self.started = time.monotonic()
+            self.bar = Progress(
+                TextColumn(f"  cluster ({workers} workers)"),
+                BarColumn(),
+                TextColumn("{task.fields[amount]}"),
+                TimeRemainingColumn(),
+                console=err,
+                transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("cluster", total=audio_total or None, amount="")
+        hours = max(time.monotonic() - self.started, 1e-6) / 3600
+        amount = (
+            f"{audio_done / 3600:.2f} of {audio_total / 3600:.2f} audio-h, "
+            f"{episodes_done} of {episodes_total} episodes, {audio_done / 3600 / hours:.1f} audio-h/h"
+        )
+        self.bar.update(self.task, completed=audio_done, total=audio_total or None, amount=amount)
+        if episodes_done == episodes_total:
+            self.close()
 
 
 class ConsoleImportProgress(ImportProgress):
@@ -207,7 +237,23 @@ def cmd_run(args: argparse.Namespace) -> int:
         err.print("[red]error[/red]: --force goes with --redo STAGE SLUG")
         return 2
     redo = (args.redo[0], args.redo[1]) if args.redo else None
-    report = run_show(args.dir, reporter=reporter, wait=args.wait, settle=args.settle, redo=redo, force=args.force)
+    cluster = None
+    if args.cluster:
+        from .runner.cluster import ClusterOptions
+
+        cluster = ClusterOptions(args.cluster, verbose=args.verbose or args.debug)
+    try:
+        report = run_show(
+            args.dir,
+            reporter=reporter,
+            wait=args.wait,
+            settle=args.settle,
+            redo=redo,
+            force=args.force,
+            cluster=cluster,
+        )
+    finally:
+        reporter.close()
     for note in report.notes:
         if not args.quiet:
             reporter.warn(note)
@@ -220,6 +266,15 @@ def cmd_run(args: argparse.Namespace) -> int:
             out.print(f"  {o.slug}: {', '.join(o.ran)} -> public/media/{o.slug}.mp3")
         if report.feed:
             out.print(f"feed: {report.feed} ({report.feed_items} episode(s))", markup=False)
+        if report.cluster is not None:
+            c = report.cluster
+            out.print(
+                f"cluster {c.address}: {c.episodes} episode(s), {c.audio_seconds / 3600:.2f} audio-hours in "
+                f"{c.wall_seconds:.0f} s on {c.workers} worker(s) over {c.nodes} node(s): "
+                f"{c.audio_hours_per_hour:.1f} audio-hours per hour; {c.resent} job(s) sent again after "
+                "their worker was lost",
+                markup=False,
+            )
     for o in failed:
         err.print(f"[red]failed[/red]: {escape(o.error or '')}")
     if report.stopped:
@@ -552,6 +607,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--force",
         action="store_true",
         help="with --redo: replace a file edited by hand too (it is kept as a .bak beside it)",
+    )
+    p.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="run normalise, transcribe and notes on the Ray cluster at ADDRESS (the head's HOST:PORT, or auto); "
+        "this process still writes the show and its catalog (needs pip install 'podkit[cluster]')",
     )
     p.set_defaults(func=cmd_run)
 

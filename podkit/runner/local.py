@@ -6,23 +6,28 @@ and the other episodes go on. A stage is skipped when its record says done with 
 fingerprint (``stages``), so a run after a crash redoes only what was cut. A ConfigError in
 a stage is about the show's settings (a model that is not here, a GPU that is not there), not
 about the episode: the run stops there, publishes what is done, and exits 2.
+
+With ``cluster`` (``podkit run --cluster``) the heavy stages go to a Ray cluster instead
+(``runner.cluster``); ingest, the lock, the catalog, every file write and publish stay here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..catalog import Catalog, EpisodeRow, ShowLock
 from ..config import ShowConfig, load_show
-from ..errors import ConfigError, PodkitError
+from ..errors import ConfigError
 from ..fsutil import remove_stale_temps
 from ..ingest import Episode, ingest
 from ..records import NormaliseResult, NotesResult, TagResult, TranscriptResult
+from .cluster import ClusterOptions, ClusterSummary, joined, run_on_cluster
+from .jobs import Outcome as Outcome  # podkit.runner.Outcome: re-exported from here
+from .jobs import describe, run_here
 from .reporter import Reporter
 from .stages import EDITABLE, STAGE_NAMES, STAGES, Context, edited_files, needs_run, stage_result
 
@@ -33,25 +38,13 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class Outcome:
-    source: str
-    slug: str | None
-    error: str | None = None
-    ran: list[str] = field(default_factory=list)
-    exit_code: int = 0  # of the error: 1 for the episode's own problem, 2 for the show's settings
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-
-@dataclass
 class RunReport:
     outcomes: list[Outcome] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     feed: Path | None = None  # public/feed.xml once published
     feed_items: int = 0
     stopped: str | None = None  # why the run stopped before every episode was done
+    cluster: ClusterSummary | None = None  # the work done on a Ray cluster, when it ran on one
 
     @property
     def failures(self) -> list[Outcome]:
@@ -60,12 +53,6 @@ class RunReport:
     @property
     def exit_code(self) -> int:
         return max((o.exit_code for o in self.failures), default=0)
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, PodkitError):
-        return str(exc)
-    return f"internal error: {exc.__class__.__name__}: {exc} (run again with --debug for the traceback)"
 
 
 def process(show: ShowConfig, catalog: Catalog, episode: Episode, reporter: Reporter) -> Outcome:
@@ -80,32 +67,8 @@ def process(show: ShowConfig, catalog: Catalog, episode: Episode, reporter: Repo
         if not announced:
             reporter.episode(episode, list(STAGE_NAMES))
             announced = True
-        reporter.stage(episode, stage.name)
-        catalog.stage_started(episode.row.id, stage.name, fp)
-        started = time.monotonic()
-        try:
-            result = stage.run(ctx)
-        except Exception as exc:
-            seconds = time.monotonic() - started
-            log.debug("%s failed in %s", episode.source, stage.name, exc_info=True)
-            outcome.error = _describe(exc)
-            outcome.exit_code = exc.exit_code if isinstance(exc, ConfigError) else 1
-            catalog.stage_finished(episode.row.id, stage.name, seconds=seconds, error=outcome.error)
-            reporter.stage_done(episode, stage.name, seconds, outcome.error)
+        if not run_here(catalog, ctx, outcome, stage, fp):
             break
-        seconds = time.monotonic() - started
-        catalog.stage_finished(
-            episode.row.id,
-            stage.name,
-            seconds=seconds,
-            result=result.to_dict(),
-            warnings=list(dict.fromkeys(ctx.warnings)),
-        )
-        refreshed = catalog.episode(id=episode.row.id)
-        assert refreshed is not None
-        episode.row = refreshed
-        outcome.ran.append(stage.name)
-        reporter.stage_done(episode, stage.name, seconds, None)
     for warning in dict.fromkeys(ctx.warnings):
         reporter.warn(warning)
     return outcome
@@ -203,9 +166,11 @@ def run_show(
     settle: float = 0.0,
     redo: tuple[str, str] | None = None,
     force: bool = False,
+    cluster: ClusterOptions | None = None,
 ) -> RunReport:
     """``podkit run``: bring every recording in the show up to date. ``redo`` (stage, slug)
-    does that stage again for that episode, whatever its record says."""
+    does that stage again for that episode, whatever its record says. ``cluster``: the heavy
+    stages run on that Ray cluster; this process still writes everything (``cluster``)."""
     reporter = reporter or Reporter()
     show = load_show(root)
     report = RunReport()
@@ -214,7 +179,7 @@ def run_show(
         # Only this process may write now: whatever temp files exist were left by a killed run.
         for stale in remove_stale_temps(show.public_dir, show.transcripts_dir, show.state_dir):
             log.info("removed %s, left by an interrupted run", stale)
-        with Catalog(show.state_dir) as catalog:
+        with joined(cluster) as cluster_run, Catalog(show.state_dir) as catalog:
             found = ingest(show, catalog, settle=settle)
             catalog.set_problems(found.problems)
             report.notes.extend(found.notes)
@@ -222,18 +187,28 @@ def run_show(
                 report.outcomes.append(Outcome(source=source, slug=None, error=message, exit_code=1))
             if redo:
                 report.notes.append(_redo(show, catalog, found.episodes, *redo, force))
-            for episode in found.episodes:
-                outcome = process(show, catalog, episode, reporter)
-                report.outcomes.append(outcome)
-                if outcome.exit_code == ConfigError.exit_code:
-                    report.stopped = (
-                        f"stopped after {episode.source}: the show's settings need fixing "
-                        "first; the other recordings wait for the next run"
-                    )
-                    break
+            if cluster_run is None:
+                _process_all(show, catalog, found.episodes, reporter, report)
+            else:
+                run_on_cluster(show, catalog, found.episodes, reporter, cluster_run, report)
             _publish(show, catalog, report)
     report.outcomes.sort(key=lambda o: o.source)
     return report
+
+
+def _process_all(
+    show: ShowConfig, catalog: Catalog, episodes: list[Episode], reporter: Reporter, report: RunReport
+) -> None:
+    """Each episode in turn, in this process; a ConfigError (the show's settings) stops there."""
+    for episode in episodes:
+        outcome = process(show, catalog, episode, reporter)
+        report.outcomes.append(outcome)
+        if outcome.exit_code == ConfigError.exit_code:
+            report.stopped = (
+                f"stopped after {episode.source}: the show's settings need fixing "
+                "first; the other recordings wait for the next run"
+            )
+            break
 
 
 def _publish(show: ShowConfig, catalog: Catalog, report: RunReport) -> None:
@@ -254,7 +229,7 @@ def _publish(show: ShowConfig, catalog: Catalog, report: RunReport) -> None:
     except Exception as exc:
         log.debug("publish failed", exc_info=True)
         report.outcomes.append(
-            Outcome(source="feed.xml", slug=None, error=f"publish failed: {_describe(exc)}", exit_code=1)
+            Outcome(source="feed.xml", slug=None, error=f"publish failed: {describe(exc)}", exit_code=1)
         )
         return
     # The host's upload and the WebSub hub: never undo the local publish; a failure is
@@ -265,7 +240,7 @@ def _publish(show: ShowConfig, catalog: Catalog, report: RunReport) -> None:
         hooks = after_publish(show, result.feed, guid)
     except Exception as exc:
         log.debug("after publish failed", exc_info=True)
-        report.outcomes.append(Outcome(source="after_publish", slug=None, error=_describe(exc), exit_code=1))
+        report.outcomes.append(Outcome(source="after_publish", slug=None, error=describe(exc), exit_code=1))
         return
     report.notes.extend(hooks.notes)
     for problem in hooks.errors:

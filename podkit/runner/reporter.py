@@ -25,3 +25,9 @@ class Reporter:
 
     def warn(self, message: str) -> None:
         """Worth saying, not a failure."""
+
+    def cluster(
+        self, audio_done: float, audio_total: float, episodes_done: int, episodes_total: int, workers: int
+    ) -> None:
+        """``podkit run --cluster``: ``audio_done`` of ``audio_total`` seconds of audio and
+        ``episodes_done`` of ``episodes_total`` episodes are finished, on ``workers`` workers."""
