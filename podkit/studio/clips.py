@@ -10,7 +10,7 @@ trims it) is written into a float WAV with the intro before it and the outro aft
 
 The music bed is looped under the speech, from the first to the last sound, 18 dB under the
 speech's loudness in pauses and 30 dB under it while someone speaks (the duck comes 100 ms
-before the speech and lifts 400 ms after it, over 300 ms ramps), fading in and out over 2 s.
+before the speech and lifts 300 ms after it, over 300 ms ramps), fading in and out over 2 s.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def _bed_gains(levels_db: np.ndarray, level: float, options: StudioOptions) -> n
     from scipy import ndimage
 
     speech = levels_db > level - 20.0
-    ducked = ndimage.binary_dilation(speech, structure=np.ones(6, bool), origin=-2) if speech.any() else speech
+    ducked = ndimage.binary_dilation(speech, structure=np.ones(5, bool), origin=-1) if speech.any() else speech
     gains = np.where(ducked, options.bed_duck_db, options.bed_db)
     return np.asarray(ndimage.uniform_filter1d(gains, 3, mode="nearest"))
 

@@ -5,8 +5,9 @@ within about 0.1 % by the grid, so its harmonics sit where the fundamental says)
 reads the mean power spectrum that the analysis pass collects (65536-point FFTs, 0.67 Hz
 bins at 44.1 kHz): for each candidate fundamental near 50 and near 60 Hz it sums how far
 each harmonic's bin stands above the spectrum around it, picks the best (the fundamental or
-the 2nd harmonic 15 dB out, another line 10 dB out), and notches every harmonic standing 6 dB
-out. A recording without such lines has no hum:
+the 2nd harmonic 15 dB out, another line 10 dB out), and notches every harmonic up to the
+last that stands 5 dB out (the ones between are there, under the speech). A recording
+without such lines has no hum:
 nothing is filtered (this is why dehum is safe to have on by default).
 
 ``Dehum`` is a cascade of second-order notches (one per harmonic found; -3 dB bandwidth 1 %
@@ -24,7 +25,7 @@ SPECTRUM_N = 1 << 16  # FFT size of the analysis spectrum (one decoded chunk)
 MAX_HARMONICS = 24
 STANDS_OUT_DB = 10.0  # a hum line is this far above the spectrum around it
 LEAD_DB = 15.0  # and the fundamental or the 2nd harmonic this far: a hum has at least two lines
-NOTCH_DB = 6.0  # once the hum is found, each harmonic standing this far out is notched
+NOTCH_DB = 5.0  # once the hum is found, every harmonic up to the last standing this far out is notched
 
 
 @dataclass(frozen=True)
@@ -66,17 +67,19 @@ def find_hum(power: np.ndarray, rate: int) -> Hum | None:
             score = float(np.sum(np.minimum(prom[lines], 40.0)))
             if score > best_score:
                 best_score = score
-                notch = np.flatnonzero(prom >= NOTCH_DB)
-                best = Hum(float(f0), tuple(int(k) + 1 for k in notch), float(prom.max()))
+                best = Hum(float(f0), tuple(range(1, top + 1)), float(prom.max()))
     if best is None:
         return None
     return _refine(best, spec_db, bin_hz)
 
 
 def _refine(hum: Hum, spec_db: np.ndarray, bin_hz: float) -> Hum:
-    """The fundamental to a hundredth of a hertz: from the parabola through each line's peak."""
+    """The fundamental to a hundredth of a hertz (from the parabola through each clear line's
+    peak), and the harmonics to notch where that fundamental puts them."""
     estimates, weights = [], []
     for k in hum.harmonics:
+        if _prominence(spec_db, k * hum.fundamental, bin_hz) < STANDS_OUT_DB:
+            continue  # a line hidden under the speech says little of where it is
         c = round(k * hum.fundamental / bin_hz)
         lo = max(1, c - 2)
         i = lo + int(np.argmax(spec_db[lo : c + 3]))
@@ -85,8 +88,11 @@ def _refine(hum: Hum, spec_db: np.ndarray, bin_hz: float) -> Hum:
         offset = 0.5 * (a - g) / denom if denom < 0 else 0.0
         estimates.append((i + offset) * bin_hz / k)
         weights.append(k)  # higher harmonics pin the fundamental more finely
-    f0 = float(np.average(estimates, weights=weights))
-    return Hum(round(f0, 3), hum.harmonics, hum.strength_db)
+    f0 = float(np.average(estimates, weights=weights)) if estimates else hum.fundamental
+    top = len(hum.harmonics)
+    prom = np.array([_prominence(spec_db, k * f0, bin_hz) for k in range(1, top + 1)])
+    last = int(np.flatnonzero(prom >= NOTCH_DB).max()) + 1 if (prom >= NOTCH_DB).any() else 1
+    return Hum(round(f0, 3), tuple(range(1, last + 1)), hum.strength_db)
 
 
 class Dehum:
