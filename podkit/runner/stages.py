@@ -144,16 +144,22 @@ class Context:
 # -- normalise (and the studio before it) ------------------------------------------------------
 
 
-def _studio_options(ctx: Context) -> StudioOptions:
-    """The show's [studio] settings with the sidecar's own [studio] over them; each file a
-    sidecar names must be in the show folder."""
+def _studio_options(ctx: Context, *, check: bool = False) -> StudioOptions:
+    """The show's [studio] settings with the sidecar's own [studio] over them. ``check``: each
+    file the sidecar names must be in the show folder (a MediaError naming the sidecar: it
+    concerns this episode alone, so the run goes on with the others)."""
     from ..config.show import check_studio_files
     from ..config.sidecar import sidecar_path
+    from ..errors import ConfigError
 
     options = ctx.show.studio
     own = dict(ctx.episode.sidecar.studio)
     if own:
-        check_studio_files(own, ctx.show.root, sidecar_path(ctx.episode.recording))
+        if check:
+            try:
+                check_studio_files(own, ctx.show.root, sidecar_path(ctx.episode.recording))
+            except ConfigError as exc:
+                raise MediaError(exc.message, path=exc.path) from None
         options = dataclasses.replace(options, **own)
     return options
 
@@ -204,7 +210,7 @@ def _normalise(ctx: Context) -> NormaliseResult:
         # Imported audio was mastered by whoever published it: no studio processing either.
         with atomic_path(ctx.work_mp3) as tmp:
             return publish_as_is(ctx.episode.recording, tmp, ctx.show.normalise, progress=ctx.reporter.progress)
-    studio = _studio_options(ctx)
+    studio = _studio_options(ctx, check=True)
     progress = ctx.reporter.progress
     source = ctx.episode.recording
     work = ctx.show.work_dir
