@@ -278,6 +278,7 @@ def test_word_error_no_worse_after_the_studio(media):
     assert after <= before + 0.02, (before, after)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("f0", [50.0, 60.0])
 def test_dehum_finds_the_mains_and_takes_its_harmonics_down_20_db(media, voices, f0):
     x = voices.clean + voices.noise + hum(len(voices.clean), f0, -35.0)
@@ -304,6 +305,7 @@ def test_dehum_leaves_a_recording_without_hum_alone(media, voices):
 # -- multitrack -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_tracks_levelled_and_gated_against_each_other_s_bleed(media, voices):
     """Each track holds its speaker and the other's voice 20 dB down and 5 ms late; the second
     speaker is 10 dB quieter, recorded at 48 kHz, and the track ends 2 s early."""
@@ -357,6 +359,7 @@ def stereo_speech(media: Path, voices: Voices) -> Path:
     return write(media / "stereo.wav", np.stack([x, x * 0.9], axis=1))
 
 
+@pytest.mark.slow
 def test_intro_outro_crossfade_and_a_mono_intro_on_a_stereo_show(media, stereo_speech):
     root = media / "show-clips"
     (root / "music").mkdir(parents=True)
@@ -404,19 +407,22 @@ def test_music_bed_ducks_under_speech(media, voices):
 # -- bad input --------------------------------------------------------------------------------
 
 
-def test_bad_intros_fail_with_one_line_naming_the_file(media, stereo_speech):
+def test_bad_intros_fail_with_one_line_naming_the_file(media, voices):
     root = media / "show-bad"
     (root / "music").mkdir(parents=True)
     (root / "music" / "notes.mp3").write_text("not audio\n" * 50)
-    jingle(root / "music" / "long.wav", 60.0)
+    jingle(root / "music" / "long.wav", 8.0)
+    ffmpeg("-f", "lavfi", "-i", "anullsrc=r=44100:cl=mono", "-t", "2", str(root / "music" / "silent.wav"))
+    short = write(media / "short.wav", voices.mixed[: 6 * RATE])  # 5.5 s of speech
     cases = {
         "music/missing.wav": "the intro file is missing",
         "music/notes.mp3": "not a readable audio file",
-        "music/long.wav": "is longer than the episode's speech",
+        "music/long.wav": "the intro (8.0 s) is longer than the episode's speech",
+        "music/silent.wav": "is silent; the intro needs sound",
     }
     for name, message in cases.items():
         with pytest.raises(MediaError) as info:
-            assemble(stereo_speech, media / "bad.wav", StudioOptions(intro=name), root, NormaliseOptions())
+            assemble(short, media / "bad.wav", StudioOptions(intro=name), root, NormaliseOptions())
         text = str(info.value)
         assert message in text and str(root / name) in text and "\n" not in text
 

@@ -107,38 +107,30 @@ def assemble(
 ) -> Placement:
     """Intro + the trimmed speech + outro (and the bed under the speech) into the float WAV ``out``."""
     rate = normalise_options.sample_rate
-    channels, m = analyse(speech, normalise_options, progress)  # the recording's own checks first
+    # The clips first (a missing or unreadable one fails at once), then the recording.
+    info = probe(speech)
+    channels = 1 if info.channels == 1 else 2
+    clips: dict[str, tuple[Path, np.ndarray]] = {}
+    for what in ("intro", "outro", "music_bed"):
+        name = getattr(options, what)
+        if name:
+            path = root / name
+            longest = MAX_BED_S if what == "music_bed" else MAX_CLIP_S
+            clips[what] = (path, load_clip(path, rate=rate, channels=channels, what=what, longest=longest))
+    channels, m = analyse(speech, normalise_options, progress)  # the recording's own checks
     start, end = speech_bounds(m, normalise_options)
     length = end - start
     level = m.integrated
-    intro = outro = bed = None
-    if options.intro:
-        path = root / options.intro
-        intro = _matched(load_clip(path, rate=rate, channels=channels, what="intro"), rate, level, path, "intro")
-        if len(intro) / rate > length:
+    matched: dict[str, np.ndarray] = {}
+    for what, (path, clip) in clips.items():
+        matched[what] = _matched(clip, rate, level, path, what)
+        if what != "music_bed" and len(clip) / rate > length:
             raise MediaError(
-                f"the intro ({len(intro) / rate:.1f} s) is longer than the episode's speech ({length:.1f} s); "
-                "check that [studio] intro names the jingle, not a whole recording",
+                f"the {what} ({len(clip) / rate:.1f} s) is longer than the episode's speech ({length:.1f} s); "
+                f"check that [studio] {what} names the jingle, not a whole recording",
                 path=path,
             )
-    if options.outro:
-        path = root / options.outro
-        outro = _matched(load_clip(path, rate=rate, channels=channels, what="outro"), rate, level, path, "outro")
-        if len(outro) / rate > length:
-            raise MediaError(
-                f"the outro ({len(outro) / rate:.1f} s) is longer than the episode's speech ({length:.1f} s); "
-                "check that [studio] outro names the jingle, not a whole recording",
-                path=path,
-            )
-    if options.music_bed:
-        path = root / options.music_bed
-        bed = _matched(
-            load_clip(path, rate=rate, channels=channels, what="music_bed", longest=MAX_BED_S),
-            rate,
-            level,
-            path,
-            "music_bed",
-        )
+    intro, outro, bed = matched.get("intro"), matched.get("outro"), matched.get("music_bed")
     length_f = round(length * rate)
     start_f = round(start * rate)
     xf_in = min(round(options.crossfade_s * rate), len(intro) // 2, length_f // 2) if intro is not None else 0

@@ -92,10 +92,15 @@ def gain_curve(levels: np.ndarray, *, max_gain_db: float = 12.0, block_s: float 
     phrase_db = 10 * np.log10(power)
     length = np.array([e - s for s, e in phrases], dtype=float)
     centre = np.array([(s + e) / 2 * block_s for s, e in phrases])
-    near = np.abs(centre[:, None] - centre[None, :]) <= NEIGHBOUR_S
-    alike = np.abs(phrase_db[:, None] - phrase_db[None, :]) <= SAME_SPEAKER_DB
-    weight = (near & alike) * length[None, :]
-    smoothed = (weight * phrase_db[None, :]).sum(axis=1) / weight.sum(axis=1)
+    # Each phrase's neighbours lie in a window of the (time-ordered) phrases: memory grows with
+    # the phrases in 30 s, not with the square of the episode's.
+    lo = np.searchsorted(centre, centre - NEIGHBOUR_S, side="left")
+    hi = np.searchsorted(centre, centre + NEIGHBOUR_S, side="right")
+    smoothed = np.empty_like(phrase_db)
+    for i in range(len(phrases)):
+        near_db, near_len = phrase_db[lo[i] : hi[i]], length[lo[i] : hi[i]]
+        w = near_len * (np.abs(near_db - phrase_db[i]) <= SAME_SPEAKER_DB)
+        smoothed[i] = float(np.dot(w, near_db) / w.sum())
     target = 10 * np.log10(np.average(10 ** (smoothed / 10), weights=length))
     phrase_gain = np.clip(target - smoothed, -max_gain_db, max_gain_db)
     gains = np.full(n, np.nan)

@@ -9,6 +9,8 @@ from types import TracebackType
 
 import numpy as np
 
+UNKNOWN = 0xFFFFFFFF
+
 
 class FloatWav:
     def __init__(self, path: Path, *, rate: int, channels: int):
@@ -20,10 +22,12 @@ class FloatWav:
         self._fh.write(self._header(0))
 
     def _header(self, frames: int) -> bytes:
-        data = frames * 4 * self.channels
+        # Past 4 GiB (3.4 hours of stereo) the sizes say "unknown" (0xFFFFFFFF): ffmpeg then
+        # reads the data to the end of the file.
+        data = min(frames * 4 * self.channels, UNKNOWN - 64)
         block = 4 * self.channels
         fmt = struct.pack("<HHIIHH", 3, self.channels, self.rate, self.rate * block, block, 32)
-        fact = struct.pack("<I", frames)
+        fact = struct.pack("<I", min(frames, UNKNOWN))
         return (
             b"RIFF"
             + struct.pack("<I", 4 + (8 + len(fmt)) + (8 + len(fact)) + (8 + data))
@@ -35,7 +39,7 @@ class FloatWav:
             + struct.pack("<I", len(fact))
             + fact
             + b"data"
-            + struct.pack("<I", data)
+            + struct.pack("<I", UNKNOWN if frames * 4 * self.channels > data else data)
         )
 
     def write(self, frames: np.ndarray) -> None:
