@@ -510,11 +510,15 @@ def test_intro_shifts_transcript_and_chapters_single_file_and_multitrack(tmp_pat
     )
     proc = podkit("run", str(show))
     assert proc.returncode == 0, proc.stderr
-    ana_onset = onset(ana.path)
-    # The first words of each: Ana's in her own track (Ben's voice reaches it only later).
-    # (Ben's track carries Ana's voice 20 dB down from the start, and transcription reads the
-    # tracks as recorded: the studio gates the mix, not what each track is heard as.)
-    for slug, first_said, speaker in (("solo", 1.5 + ana_onset, None), ("interview", 1.5 + ana_onset, "Ana")):
+    ana_onset, ben_onset = onset(ana.path), onset(ben.path)
+    # The first words of each: Ben's track carries Ana's voice 20 dB down from the start, but
+    # each track is transcribed through its gate, so his first word is his own.
+    cases = (
+        ("solo", 1.5 + ana_onset, None),
+        ("interview", 1.5 + ana_onset, "Ana"),
+        ("interview", 6.0 + ben_onset, "Ben"),
+    )
+    for slug, first_said, speaker in cases:
         placed = json.loads((show / ".podkit" / "studio" / f"{slug}.json").read_text())
         assert placed["speech_at"] == pytest.approx(2.0, abs=0.01)  # the 3 s intro, 1 s crossfade
         media = show / "public" / "media" / f"{slug}.mp3"

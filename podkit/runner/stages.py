@@ -310,6 +310,8 @@ def _transcribe_inputs(ctx: Context) -> dict[str, Any]:
         "options": options,
         "speakers": list(side.speakers),
         "tracks": side.tracks,
+        # one file per speaker with the leveler on: each heard through its bleed gate
+        **({"gated": True} if ctx.episode.tracks and _studio_options(ctx).leveler else {}),
     }
 
 
@@ -322,14 +324,26 @@ def _transcribe(ctx: Context) -> TranscribeResult:
     if ctx.episode.tracks:
         # Each speaker's own file, shifted onto the published (trimmed) mix's timeline.
         norm = ctx.needs("normalise", NormaliseResult)
-        transcript = transcribe_tracks(
-            list(ctx.episode.tracks),
-            options,
-            speakers=side.speakers,
-            offset=norm.start_s,
-            duration=norm.duration,
-            progress=ctx.reporter.progress,
-        )
+        with contextlib.ExitStack() as stack:
+            files = list(ctx.episode.tracks)
+            speakers = side.speakers
+            if _studio_options(ctx).leveler:  # each track heard through its gate: no bleed
+                import tempfile
+
+                from ..studio.tracks import plan_tracks, write_gated
+
+                ctx.show.work_dir.mkdir(parents=True, exist_ok=True)
+                folder = Path(stack.enter_context(tempfile.TemporaryDirectory(dir=ctx.show.work_dir)))
+                files = write_gated(plan_tracks(files), folder)
+                speakers = speakers or tuple(Path(t).stem for t in ctx.episode.tracks)  # not the copies' names
+            transcript = transcribe_tracks(
+                files,
+                options,
+                speakers=speakers,
+                offset=norm.start_s,
+                duration=norm.duration,
+                progress=ctx.reporter.progress,
+            )
     else:
         tracks = side.tracks if isinstance(side.tracks, str) else None
         transcript = transcribe_file(

@@ -25,6 +25,7 @@ from ..normalise.meter import LoudnessMeter
 from ..records import Progress
 from .wav import FloatWav
 
+BLOCK_S = 0.1  # the meter's sub-blocks: one gate value each
 BLEED_DB = 10.0
 GATE_DB = -40.0
 OVER_FLOOR_DB = 10.0
@@ -84,7 +85,7 @@ def mix_levelled(
     if progress:
         progress("studio: measuring tracks", 0.0, None)
     plans = plan_tracks(paths, rate=rate, max_gain_db=max_gain_db)
-    block = round(rate * 0.1)
+    block = round(rate * BLOCK_S)
     centres = (np.arange(max(len(p.gate) for p in plans)) + 0.5) * block
     streams = [Decoder(p, rate=rate, channels=channels).chunks() for p in paths]
     pos = 0
@@ -103,3 +104,22 @@ def mix_levelled(
             if progress:
                 progress("studio: mixing tracks", pos / rate, None)
     return plans
+
+
+def write_gated(plans: list[TrackPlan], folder: Path, *, rate: int = 16000) -> list[Path]:
+    """Each track with its gate applied (not its levelling gain), as a mono float WAV at
+    ``rate`` in ``folder``: what transcription hears, so a voice bleeding into another
+    speaker's microphone is not transcribed there as that speaker's."""
+    outs = []
+    for i, plan in enumerate(plans):
+        out = folder / f"{i:02d}-{plan.path.stem}.gated.wav"
+        centres = (np.arange(len(plan.gate)) + 0.5) * BLOCK_S
+        gate = plan.gate / np.float32(10 ** (plan.gain_db / 20))  # the gate alone
+        pos = 0
+        with FloatWav(out, rate=rate, channels=1) as wav:
+            for chunk in Decoder(plan.path, rate=rate, channels=1).chunks():
+                t = (np.arange(pos, pos + len(chunk)) + 0.5) / rate
+                wav.write(chunk * np.interp(t, centres, gate).astype(np.float32)[:, None])
+                pos += len(chunk)
+        outs.append(out)
+    return outs
