@@ -15,6 +15,7 @@ from ..errors import ConfigError
 from ..importer.options import ImportOptions
 from ..normalise.options import NormaliseOptions
 from ..notes.options import SUMMARIES, NotesOptions, check_markdown
+from ..studio.options import MAX_CROSSFADE_S, StudioOptions
 from ..tag.options import ID3_VERSIONS, TagOptions
 from ..transcribe.options import DEVICES, ENGINES, TranscribeOptions, check_formats
 from .schema import (
@@ -33,6 +34,45 @@ from .schema import (
 
 CONFIG_NAME = "podkit.toml"
 SHOW_TYPES = ("episodic", "serial")
+
+
+def check_clip(value: str) -> str | None:
+    """An intro, outro or music bed: a file in the show folder, named relative to it."""
+    if not value.strip():
+        return "must name a file in the show folder (leave the key out for none)"
+    if value.startswith("/") or ".." in Path(value).parts:
+        return f"must be a path inside the show folder, such as 'music/intro.mp3', not {value!r}"
+    return None
+
+
+def check_crossfade(value: float) -> str | None:
+    if not 0.0 <= value <= MAX_CROSSFADE_S:
+        return f"must be 0 to {MAX_CROSSFADE_S:g} seconds, not {value}"
+    return None
+
+
+# [studio], in podkit.toml and (for one episode) in a sidecar: see podkit/studio/options.py
+STUDIO_KEYS: dict[str, Key] = {
+    "leveler": Key("bool"),
+    "denoise": Key("bool"),
+    "dehum": Key("bool"),
+    "intro": Key("str", check=check_clip),
+    "outro": Key("str", check=check_clip),
+    "music_bed": Key("str", check=check_clip),
+    "crossfade_s": Key("float", check=check_crossfade),
+}
+STUDIO_FILES = ("intro", "outro", "music_bed")
+
+
+def check_studio_files(values: dict[str, Any], root: Path, where: Path, section: str = "studio") -> None:
+    """Each file [studio] names must be in the show folder: a ConfigError naming the key."""
+    for key in STUDIO_FILES:
+        if values.get(key) and not (root / values[key]).is_file():
+            raise ConfigError(
+                f"'{section}.{key}' names {values[key]!r}, which is not a file in the show folder "
+                f"{root}; put the file there or fix the path",
+                path=where,
+            )
 
 
 def check_guid(value: str) -> str | None:
@@ -108,6 +148,7 @@ SECTIONS: dict[str, dict[str, Key]] = {
     "import": {
         "normalise": Key("bool"),  # imported (already mastered) audio normalised too; default: as it is
     },
+    "studio": STUDIO_KEYS,
 }
 
 
@@ -149,6 +190,7 @@ class ShowConfig:
     notes: NotesOptions = field(default_factory=NotesOptions)
     tag: TagOptions = field(default_factory=TagOptions)
     import_: ImportOptions = field(default_factory=ImportOptions)  # [import]
+    studio: StudioOptions = field(default_factory=StudioOptions)
 
     @property
     def config_path(self) -> Path:
@@ -238,6 +280,7 @@ def load_show(root: str | Path) -> ShowConfig:
         cover = (root / values.pop("cover")).resolve()
         if not cover.is_file():
             raise ConfigError(f"'cover' file {cover} does not exist; fix the path or remove the key", path=path)
+    check_studio_files(tables["studio"], root, path)
     values.setdefault("owner", values["author"])
     for key in ("hosts", "vocabulary", "podroll"):
         if key in values:
@@ -257,6 +300,7 @@ def load_show(root: str | Path) -> ShowConfig:
             notes=NotesOptions(**tables["notes"]),
             tag=TagOptions(**tables["tag"]),
             import_=ImportOptions(**tables["import"]),
+            studio=StudioOptions(**tables["studio"]),
         )
     except ConfigError as exc:
         raise ConfigError(exc.message, path=path) from None

@@ -11,6 +11,7 @@ from ..errors import ConfigError
 from ..notes.options import check_markdown
 from ..records import Link, Person, RundownItem
 from .schema import Key, check_language, check_slug, check_url, nonempty, one_of, positive, read_toml, validate
+from .show import STUDIO_KEYS
 
 AUDIO_EXTENSIONS = (".wav", ".mp3", ".m4a", ".flac", ".ogg", ".opus", ".mp4")  # .mp4: its audio track
 EPISODE_TYPES = ("full", "trailer", "bonus")
@@ -209,6 +210,8 @@ class Sidecar:
     after: str | None = None
     guid: str | None = None  # the episode's permanent GUID, where it had one before podkit
     imported_from: str = ""  # the URL its audio was imported from ("": not imported)
+    # [studio]: this episode's own studio settings, over the show's (key, value) pairs
+    studio: tuple[tuple[str, Any], ...] = ()
 
     @property
     def imported(self) -> bool:
@@ -243,6 +246,7 @@ class Sidecar:
             # only where given: what every other episode's fingerprints were made from stays
             **({"guid": self.guid} if self.guid else {}),
             **({"imported_from": self.imported_from} if self.imported_from else {}),
+            **({"studio": dict(self.studio)} if self.studio else {}),
         }
 
 
@@ -260,7 +264,13 @@ def load_sidecar(recording: Path) -> Sidecar:
     path = sidecar_path(recording)
     if not path.is_file():
         return Sidecar()
-    values = validate(read_toml(path), SIDECAR_KEYS, path)
+    data = read_toml(path)
+    studio = data.pop("studio", {})
+    if not isinstance(studio, dict):
+        raise ConfigError("'studio' must be a table ([studio]) of this episode's studio settings", path=path)
+    values = validate(data, SIDECAR_KEYS, path)
+    if studio:
+        values["studio"] = tuple(sorted(validate(studio, STUDIO_KEYS, path, "studio").items()))
     if "links" in values:
         values["links"] = tuple(Link(**link) for link in values["links"])
     if "guests" in values:

@@ -20,7 +20,7 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
 
 from ..catalog import EpisodeRow
 from ..config import ShowConfig
@@ -38,8 +38,12 @@ from ..records import (
     TranscribeResult,
     TranscriptResult,
 )
+from ..studio.options import StudioOptions
 from ..transcribe.options import TranscribeOptions
 from .reporter import Reporter
+
+if TYPE_CHECKING:
+    from ..notes.stories import Story
 
 
 class _Record(Protocol):
@@ -137,7 +141,43 @@ class Context:
         return edited_hash(self.written_path, self.relative(path), path)
 
 
-# -- normalise --------------------------------------------------------------------------------
+# -- normalise (and the studio before it) ------------------------------------------------------
+
+
+def _studio_options(ctx: Context, *, check: bool = False) -> StudioOptions:
+    """The show's [studio] settings with the sidecar's own [studio] over them. ``check``: each
+    file the sidecar names must be in the show folder (a MediaError naming the sidecar: it
+    concerns this episode alone, so the run goes on with the others)."""
+    from ..config.show import check_studio_files
+    from ..config.sidecar import sidecar_path
+    from ..errors import ConfigError
+
+    options = ctx.show.studio
+    own = dict(ctx.episode.sidecar.studio)
+    if own:
+        if check:
+            try:
+                check_studio_files(own, ctx.show.root, sidecar_path(ctx.episode.recording))
+            except ConfigError as exc:
+                raise MediaError(exc.message, path=exc.path) from None
+        options = dataclasses.replace(options, **own)
+    return options
+
+
+def _studio_inputs(options: StudioOptions, root: Path) -> dict[str, Any]:
+    """What of the studio the published audio depends on: the settings that differ from the
+    defaults and the content of each file they name (nothing for a show without [studio])."""
+    changed = options.changed()
+    for key in ("intro", "outro", "music_bed"):
+        name = getattr(options, key)
+        if name and (root / name).is_file():
+            changed[f"{key}_sha256"] = sha256_file(root / name)
+    return changed
+
+
+def _studio_record(ctx: Context) -> Path:
+    """Where the intro and outro lie in the published audio (the notes stage makes them chapters)."""
+    return ctx.show.state_dir / "studio" / f"{ctx.episode.slug}.json"
 
 
 def _normalise_inputs(ctx: Context) -> dict[str, Any]:
@@ -146,7 +186,19 @@ def _normalise_inputs(ctx: Context) -> dict[str, Any]:
     inputs: dict[str, Any] = {"recording": ctx.episode.row.sha256, "options": asdict(ctx.show.normalise)}
     if as_is(ctx.show, ctx.episode.sidecar, bool(ctx.episode.tracks)):
         inputs["as_is"] = 1  # imported, already mastered: published without a loudness change
+        return inputs
+    studio = _studio_inputs(_studio_options(ctx), ctx.show.root)
+    if studio:
+        inputs["studio"] = studio
     return inputs
+
+
+def _normalise_outputs(ctx: Context) -> list[Path]:
+    from ..importer.asis import as_is
+
+    if not as_is(ctx.show, ctx.episode.sidecar, bool(ctx.episode.tracks)) and _studio_options(ctx).assembles:
+        return [ctx.work_mp3, _studio_record(ctx)]
+    return [ctx.work_mp3]
 
 
 def _normalise(ctx: Context) -> NormaliseResult:
@@ -155,19 +207,61 @@ def _normalise(ctx: Context) -> NormaliseResult:
     from ..normalise import normalise
 
     if as_is(ctx.show, ctx.episode.sidecar, bool(ctx.episode.tracks)):
+        # Imported audio was mastered by whoever published it: no studio processing either.
         with atomic_path(ctx.work_mp3) as tmp:
             return publish_as_is(ctx.episode.recording, tmp, ctx.show.normalise, progress=ctx.reporter.progress)
+    studio = _studio_options(ctx, check=True)
+    progress = ctx.reporter.progress
     source = ctx.episode.recording
-    mixed = ctx.show.work_dir / f"{ctx.episode.slug}.mix.wav"
+    work = ctx.show.work_dir
+    slug = ctx.episode.slug
+    notes: tuple[str, ...] = ()
     with contextlib.ExitStack() as stack:
         if ctx.episode.tracks:  # one file per speaker: the published audio is their mix
-            source = stack.enter_context(atomic_path(mixed))
-            mix(list(ctx.episode.tracks), source)
-        with atomic_path(ctx.work_mp3) as tmp:
-            result = normalise(source, tmp, ctx.show.normalise, progress=ctx.reporter.progress)
-    with contextlib.suppress(FileNotFoundError):
-        mixed.unlink()
-    return result
+            source = stack.enter_context(atomic_path(work / f"{slug}.mix.wav"))
+            if studio.leveler:  # each track levelled and gated against the others' bleed
+                from ..studio.tracks import mix_levelled
+
+                plans = mix_levelled(
+                    list(ctx.episode.tracks), source, max_gain_db=studio.max_gain_db, progress=progress
+                )
+                notes += (
+                    "studio: tracks levelled and gated ("
+                    + ", ".join(f"{p.path.name} {p.gain_db:+.1f} dB" for p in plans)
+                    + ")",
+                )
+            else:
+                mix(list(ctx.episode.tracks), source)
+        if studio.dehum or studio.processing:
+            from ..studio.chain import analyse, needs_processing, process
+
+            found = analyse(source, studio, rate=ctx.show.normalise.sample_rate, progress=progress)
+            if needs_processing(found, studio):
+                processed = stack.enter_context(atomic_path(work / f"{slug}.studio.wav"))
+                report = process(source, processed, studio, found, progress=progress)
+                notes += report.notes()
+                source = processed
+        if studio.assembles:
+            from ..studio.clips import assemble
+
+            program = stack.enter_context(atomic_path(work / f"{slug}.program.wav"))
+            placed = assemble(source, program, studio, ctx.show.root, ctx.show.normalise, progress=progress)
+            trimmed = dataclasses.replace(ctx.show.normalise, trim_silence=False)  # trimmed already
+            with atomic_path(ctx.work_mp3) as tmp:
+                result = normalise(program, tmp, trimmed, progress=progress)
+            # The published audio's time zero lies speech_at seconds before the kept speech:
+            # in the recording's time that is start - speech_at (negative: an intro comes first).
+            result = dataclasses.replace(
+                result, start_s=placed.speech_start - placed.speech_at, end_s=placed.speech_end
+            )
+            write_text(_studio_record(ctx), json.dumps(placed.to_dict(), indent=1, sort_keys=True) + "\n")
+        else:
+            with atomic_path(ctx.work_mp3) as tmp:
+                result = normalise(source, tmp, ctx.show.normalise, progress=progress)
+    for leftover in ("mix", "studio", "program"):
+        with contextlib.suppress(FileNotFoundError):
+            (work / f"{slug}.{leftover}.wav").unlink()
+    return dataclasses.replace(result, notes=(*notes, *result.notes)) if notes else result
 
 
 # -- transcribe -------------------------------------------------------------------------------
@@ -216,6 +310,8 @@ def _transcribe_inputs(ctx: Context) -> dict[str, Any]:
         "options": options,
         "speakers": list(side.speakers),
         "tracks": side.tracks,
+        # one file per speaker with the leveler on: each heard through its bleed gate
+        **({"gated": True} if ctx.episode.tracks and _studio_options(ctx).leveler else {}),
     }
 
 
@@ -228,14 +324,26 @@ def _transcribe(ctx: Context) -> TranscribeResult:
     if ctx.episode.tracks:
         # Each speaker's own file, shifted onto the published (trimmed) mix's timeline.
         norm = ctx.needs("normalise", NormaliseResult)
-        transcript = transcribe_tracks(
-            list(ctx.episode.tracks),
-            options,
-            speakers=side.speakers,
-            offset=norm.start_s,
-            duration=norm.duration,
-            progress=ctx.reporter.progress,
-        )
+        with contextlib.ExitStack() as stack:
+            files = list(ctx.episode.tracks)
+            speakers = side.speakers
+            if _studio_options(ctx).leveler:  # each track heard through its gate: no bleed
+                import tempfile
+
+                from ..studio.tracks import plan_tracks, write_gated
+
+                ctx.show.work_dir.mkdir(parents=True, exist_ok=True)
+                folder = Path(stack.enter_context(tempfile.TemporaryDirectory(dir=ctx.show.work_dir)))
+                files = write_gated(plan_tracks(files), folder)
+                speakers = speakers or tuple(Path(t).stem for t in ctx.episode.tracks)  # not the copies' names
+            transcript = transcribe_tracks(
+                files,
+                options,
+                speakers=speakers,
+                offset=norm.start_s,
+                duration=norm.duration,
+                progress=ctx.reporter.progress,
+            )
     else:
         tracks = side.tracks if isinstance(side.tracks, str) else None
         transcript = transcribe_file(
@@ -365,6 +473,7 @@ def _notes(ctx: Context) -> NotesResult:
     )
     if notes.stories:
         notes.stories[-1].end = duration
+        _studio_chapters(ctx, notes.stories, duration)
     dress(
         notes,
         host=side.host or ctx.show.author,
@@ -405,6 +514,31 @@ def _notes(ctx: Context) -> NotesResult:
         byline=notes.byline,
         date_label=notes.date,
     )
+
+
+def _studio_chapters(ctx: Context, stories: list[Story], duration: float) -> None:
+    """The intro and outro jingles as chapters ("Intro" until the speech starts, "Outro" from
+    where it ends): the host's own spoken intro (or outro), where the notes found one next to
+    it, takes the jingle in; else it is a chapter of its own."""
+    from ..notes.stories import Story
+
+    if not _studio_options(ctx).assembles:
+        return
+    try:
+        placed = json.loads(_studio_record(ctx).read_text(encoding="utf-8"))
+        speech_at = float(placed["speech_at"])
+        speech_ends = speech_at + float(placed["speech_end"]) - float(placed["speech_start"])
+        intro, outro = float(placed["intro_end"]) > 0, placed["outro_start"] is not None
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    first = stories[0]
+    if intro and speech_at > 0 and first.kind != "intro" and first.end > speech_at + 1.0:
+        stories.insert(0, Story(start=0.0, end=speech_at, title="Intro", summary="", text="", kind="intro"))
+        first.start = speech_at
+    last = stories[-1]
+    if outro and last.kind != "outro" and speech_ends > last.start + 1.0 and duration > speech_ends:
+        last.end = speech_ends
+        stories.append(Story(start=speech_ends, end=duration, title="Outro", summary="", text="", kind="outro"))
 
 
 # -- tag --------------------------------------------------------------------------------------
@@ -500,7 +634,9 @@ class Stage:
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage("normalise", 1, _normalise, _normalise_inputs, lambda c: [c.work_mp3], NormaliseResult),
+    # 2: the studio before it: mains hum found and notched by default ([studio] dehum); leveler,
+    # noise reduction, multitrack gating, intro, outro and music bed where the show asks
+    Stage("normalise", 2, _normalise, _normalise_inputs, _normalise_outputs, NormaliseResult),
     # 1: what was heard is kept whole in .podkit/heard/; the transcript stage writes the files
     # 2: batched by default, its 30 s chunks cut into sentences; a window done again only for a loop
     Stage("transcribe", 2, _transcribe, _transcribe_inputs, lambda c: [_heard(c)], TranscribeResult),
