@@ -283,7 +283,7 @@ def test_word_error_no_worse_after_the_studio(media):
 def test_dehum_finds_the_mains_and_takes_its_harmonics_down_20_db(media, voices, f0):
     x = voices.clean + voices.noise + hum(len(voices.clean), f0, -35.0)
     src = write(media / f"hum-{f0:.0f}.wav", x)
-    options = StudioOptions()  # the default: dehum on, nothing else
+    options = StudioOptions(dehum=True)  # as podkit init writes it: dehum on, nothing else
     found = analyse(src, options)
     assert found.hum is not None and found.hum.fundamental == pytest.approx(f0, abs=0.1)
     process(src, media / f"dehummed-{f0:.0f}.wav", options, found)
@@ -295,11 +295,11 @@ def test_dehum_finds_the_mains_and_takes_its_harmonics_down_20_db(media, voices,
 
 
 def test_dehum_leaves_a_recording_without_hum_alone(media, voices):
-    """On by default because it does nothing where there is no hum: speech with a low male voice,
+    """Safe to turn on for every new show (podkit init does) because it does nothing where there is no hum: speech with a low male voice,
     room noise and a steady 440 Hz tone (one line, no mains comb) finds none."""
     t = np.arange(len(voices.clean)) / RATE
     x = voices.mixed + np.float32(0.01) * np.sin(2 * np.pi * 440 * t).astype(np.float32)
-    assert analyse(write(media / "no-hum.wav", x), StudioOptions()).hum is None
+    assert analyse(write(media / "no-hum.wav", x), StudioOptions(dehum=True)).hum is None
 
 
 # -- multitrack -------------------------------------------------------------------------------
@@ -432,7 +432,7 @@ def test_studio_settings_are_checked(tmp_path):
 
     show = make_show(tmp_path / "show")
     toml = show / "podkit.toml"
-    base = toml.read_text()
+    base = toml.read_text().replace("[studio]\ndehum = true\n", "")  # podkit init's table, written anew below
     toml.write_text(base + '\n[studio]\nintro = "music/intro.mp3"\n')
     with pytest.raises(ConfigError, match=r"'studio.intro' names 'music/intro.mp3', which is not a file"):
         load_show(show)
@@ -447,16 +447,20 @@ def test_studio_settings_are_checked(tmp_path):
         load_show(show)
     toml.write_text(base + "\n[studio]\nleveler = true\ndenoise = true\n")
     studio = load_show(show).studio
-    assert studio.leveler and studio.denoise and studio.dehum and not studio.intro
+    assert studio.leveler and studio.denoise and not studio.dehum and not studio.intro
 
 
 def test_a_show_without_studio_keeps_its_fingerprint_inputs(tmp_path):
-    """No [studio]: the normalise stage's inputs are what they were (only its version moved,
-    for the default dehum); a sidecar's [studio] is this episode's alone."""
+    """No [studio]: the normalise stage's inputs (and its version) are what they were, so an
+    upgrade redoes no episode; a sidecar's [studio] is this episode's alone."""
     from podkit.config import load_show, load_sidecar
     from podkit.runner.stages import _studio_inputs
 
     show = make_show(tmp_path / "show")
+    assert load_show(show).studio == StudioOptions(dehum=True)  # podkit init's: dehum on, nothing else
+    toml = show / "podkit.toml"
+    toml.write_text(toml.read_text().replace("[studio]\ndehum = true\n", ""))
+    assert load_show(show).studio == StudioOptions()
     assert _studio_inputs(load_show(show).studio, show) == {}
     rec = show / "audio" / "ep.wav"
     rec.write_bytes(b"x")
@@ -491,8 +495,9 @@ def test_intro_shifts_transcript_and_chapters_single_file_and_multitrack(tmp_pat
     (show / "music").mkdir()
     jingle(show / "music" / "intro.wav", 3.0)
     jingle(show / "music" / "outro.wav", 2.0, freq=330)
-    with (show / "podkit.toml").open("a") as fh:
-        fh.write('\n[studio]\nintro = "music/intro.wav"\noutro = "music/outro.wav"\ncrossfade_s = 1.0\n')
+    toml = show / "podkit.toml"
+    studio = '[studio]\ndehum = true\nintro = "music/intro.wav"\noutro = "music/outro.wav"\ncrossfade_s = 1.0\n'
+    toml.write_text(toml.read_text().replace("[studio]\ndehum = true\n", studio))
     audio = show / "audio"
     ana, ben = clip("0880"), clip("0930")
     track(audio / "solo.wav", [(ana, 1.5)], 6.0)

@@ -117,6 +117,20 @@ summary = "{n.summary}"
 [corrections]
 # "Marriman" = "Mara Quill"
 
+# The studio. dehum: mains hum (50 or 60 Hz and harmonics) found and notched; a recording
+# without hum is untouched.
+[studio]
+dehum = true
+# Speakers and passages brought to one loudness (multitrack: each track levelled and gated).
+# leveler = true
+# Broadband noise (hiss, fan, room) reduced.
+# denoise = true
+# Files in the show folder: played before and after each episode, and looped under it.
+# intro = "music/intro.mp3"
+# outro = "music/outro.mp3"
+# music_bed = "music/bed.mp3"
+# crossfade_s = 1.0
+
 [tag]
 # ID3v2 version of the episode MP3: 4, or 3 for old players.
 id3_version = {g.id3_version}

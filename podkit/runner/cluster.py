@@ -130,12 +130,17 @@ def actor_spec(show: ShowConfig, options: ClusterOptions) -> ActorSpec:
 
 def reads(stage: str, ctx: Context) -> tuple[str, ...]:
     """The show's files (relative to it) a heavy stage reads besides the recording itself."""
+    from .stages import _studio_options, _studio_record
+
     if stage == "transcribe":
         paths = [ctx.work_mp3]
     elif stage == "notes":
-        paths = [ctx.file("json"), ctx.file("notes.md"), ctx.written_path]
+        # the studio's record: where an intro and outro lie, chapters of their own
+        paths = [ctx.file("json"), ctx.file("notes.md"), ctx.written_path, _studio_record(ctx)]
     else:
-        paths = []
+        # the studio's intro, outro and music bed: files in the show folder
+        studio = _studio_options(ctx)
+        paths = [ctx.show.root / name for name in (studio.intro, studio.outro, studio.music_bed) if name]
     return tuple(ctx.relative(p) for p in paths)
 
 

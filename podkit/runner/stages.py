@@ -634,9 +634,10 @@ class Stage:
 
 
 STAGES: tuple[Stage, ...] = (
-    # 2: the studio before it: mains hum found and notched by default ([studio] dehum); leveler,
-    # noise reduction, multitrack gating, intro, outro and music bed where the show asks
-    Stage("normalise", 2, _normalise, _normalise_inputs, _normalise_outputs, NormaliseResult),
+    # 1 still: the studio (dehum, leveler, noise reduction, multitrack gating, intro, outro,
+    # music bed) enters its inputs only where a show or sidecar sets it, so episodes made
+    # before the studio keep their records
+    Stage("normalise", 1, _normalise, _normalise_inputs, _normalise_outputs, NormaliseResult),
     # 1: what was heard is kept whole in .podkit/heard/; the transcript stage writes the files
     # 2: batched by default, its 30 s chunks cut into sentences; a window done again only for a loop
     Stage("transcribe", 2, _transcribe, _transcribe_inputs, lambda c: [_heard(c)], TranscribeResult),

@@ -1,8 +1,10 @@
 """The studio's options: the single source of their defaults (podkit.toml ``[studio]``, and a
 sidecar's own ``[studio]`` table for one episode).
 
-On by default only where it is safe: ``dehum`` acts only where it finds mains hum (narrow
-notches at the hum's own harmonics; a recording without hum passes untouched). The leveler
+Everything is off unless a show asks: a show without ``[studio]`` publishes exactly what it
+did before the studio existed, so an upgrade redoes no episode. ``podkit init`` writes
+``dehum = true`` for a new show, because it is safe: it acts only where it finds mains hum
+(narrow notches at the hum's own harmonics; a recording without hum passes untouched). The leveler
 and noise reduction change how a recording sounds (dynamics, ambience, music beds), so a
 show turns them on; intro, outro and music bed are files the show names.
 """
@@ -19,7 +21,7 @@ MAX_CROSSFADE_S = 10.0
 class StudioOptions:
     leveler: bool = False  # speakers and passages brought to one loudness; multitrack: tracks levelled and gated
     denoise: bool = False  # broadband noise (hiss, fan, room) reduced
-    dehum: bool = True  # mains hum (50 or 60 Hz and harmonics) found and notched out
+    dehum: bool = False  # (podkit init turns it on) mains hum (50 or 60 Hz and harmonics) found and notched out
     intro: str = ""  # a file in the show folder, played before the episode
     outro: str = ""  # and after it
     music_bed: str = ""  # music under the whole episode, ducked under speech
@@ -32,7 +34,7 @@ class StudioOptions:
 
     @property
     def processing(self) -> bool:
-        """Whether the recording itself is processed (beyond the default dehum's look)."""
+        """Whether the recording itself is processed (beyond dehum's look)."""
         return self.leveler or self.denoise
 
     @property
