@@ -295,8 +295,9 @@ def test_dehum_finds_the_mains_and_takes_its_harmonics_down_20_db(media, voices,
 
 
 def test_dehum_leaves_a_recording_without_hum_alone(media, voices):
-    """Safe to turn on for every new show (podkit init does) because it does nothing where there is no hum: speech with a low male voice,
-    room noise and a steady 440 Hz tone (one line, no mains comb) finds none."""
+    """Safe to turn on for every new show (podkit init does) because it does nothing where
+    there is no hum: speech with a low male voice, room noise and a steady 440 Hz tone (one
+    line, no mains comb) finds none."""
     t = np.arange(len(voices.clean)) / RATE
     x = voices.mixed + np.float32(0.01) * np.sin(2 * np.pi * 440 * t).astype(np.float32)
     assert analyse(write(media / "no-hum.wav", x), StudioOptions(dehum=True)).hum is None
