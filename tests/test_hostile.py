@@ -175,26 +175,28 @@ sys.exit(code)
 """
 
 
-def test_three_hour_recording_in_bounded_memory(show):
-    """Three hours, 44.1 kHz: the sample show's speech at the start, in the middle and at the
+def test_an_hour_long_recording_end_to_end_in_bounded_memory(show):
+    """An hour, 44.1 kHz: the sample show's speech at the start, in the middle and at the
     end, quiet between. Decoding, normalising and transcribing all stream: the whole run's
-    peak memory stays far below the 700 MB that three hours at 16 kHz alone would take."""
+    peak memory stays below what the hour decoded whole would add to the models (635 MB at
+    44.1 kHz in float32). Memory against duration up to three hours is bench/long.py's table
+    (an hour here keeps the suite within its time budget)."""
     from .conftest import SAMPLE
 
-    hours = 3 * 3600
+    length = 3600
     rec = show / "audio" / "marathon.flac"
     ffmpeg(
         "-f",
         "lavfi",
         "-t",
-        str(hours),
+        str(length),
         "-i",
         "anullsrc=r=44100:cl=mono",
         "-i",
         str(SAMPLE),
         "-filter_complex",
-        f"[1:a]aresample=44100,asplit=3[a][b][c];[b]adelay={hours // 2 * 1000}:all=1[b2];"
-        f"[c]adelay={(hours - 150) * 1000}:all=1[c2];[0:a][a][b2][c2]amix=inputs=4:normalize=0:duration=first",
+        f"[1:a]aresample=44100,asplit=3[a][b][c];[b]adelay={length // 2 * 1000}:all=1[b2];"
+        f"[c]adelay={(length - 150) * 1000}:all=1[c2];[0:a][a][b2][c2]amix=inputs=4:normalize=0:duration=first",
         "-ac",
         "1",
         "-c:a",
@@ -208,15 +210,16 @@ def test_three_hour_recording_in_bounded_memory(show):
     peak = int(proc.stderr.rsplit("peak-rss-mb ", 1)[1].split()[0])
     assert peak < 1300, f"peak memory {peak} MB"
     media = show / "public" / "media" / "marathon.mp3"
-    # trimmed only at the ends: the last line ends 146 s after its start at hours - 150 s
-    assert float(ffprobe(media)["format"]["duration"]) == pytest.approx(hours - 4, abs=3)
+    # trimmed only at the ends: the last line ends 146 s after its start at length - 150 s
+    assert float(ffprobe(media)["format"]["duration"]) == pytest.approx(length - 4, abs=3)
     import json
 
     segments = json.loads((show / "transcripts" / "marathon.json").read_text())["segments"]
     said = [s for s in segments if "roundup" in s["body"].lower()]
     # the show's opening and closing lines, heard at each of the three places
-    starts = sorted(round(s["startTime"] / 600) for s in said)
-    assert {0, 9, 18} <= set(starts), starts
+    starts = sorted(s["startTime"] for s in said)
+    for place in (0, length // 2, length - 150):
+        assert any(place - 5 <= t <= place + 150 for t in starts), (place, starts)
     assert podkit("lint", str(show / "public" / "feed.xml")).returncode == 0
 
 
