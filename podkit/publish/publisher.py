@@ -177,6 +177,13 @@ def publish(show: ShowConfig, episodes: list[PublishedEpisode], *, guid: str | N
             _copy_if_changed(chapters, public / "transcripts" / chapters.name)
             chapters_url = f"{base}/transcripts/{chapters.name}"
         notes_html = _read(show.transcripts_dir / f"{ep.slug}.notes.html")
+        # In order, the first at zero (as the description's chapter lines).
+        marks = tuple(sorted(ep.chapters, key=lambda c: c.start))
+        if marks:
+            marks = (Chapter(0.0, marks[0].title, marks[0].href), *marks[1:])
+        # The page's transcript is the one the feed points to (the last published while an
+        # edit does not parse).
+        words = show.transcripts_dir if ep.transcripts_current else public / "transcripts"
         pages.append(
             Page(
                 slug=ep.slug,
@@ -190,16 +197,16 @@ def publish(show: ShowConfig, episodes: list[PublishedEpisode], *, guid: str | N
                 byline=ep.byline,
                 date_label=ep.date_label,
                 guests=ep.guests,
+                transcript_json=words / f"{ep.slug}.json",
+                chapters=tuple((c.start, c.title) for c in marks),
+                episode=ep.episode,
+                season=ep.season,
             )
         )
         enclosure_url = f"{base}/media/{media.name}"
         if show.op3:
             enclosure_url = op3_url(enclosure_url, show_guid)
         size = media.stat().st_size
-        # In order, the first at zero (as the description's chapter lines).
-        marks = tuple(sorted(ep.chapters, key=lambda c: c.start))
-        if marks:
-            marks = (Chapter(0.0, marks[0].title, marks[0].href), *marks[1:])
         if ep.episode_type == "trailer":
             trailers.append(Trailer(ep.title, enclosure_url, ep.pub_date, size, season=ep.season))
         items.append(
