@@ -50,9 +50,9 @@ SENTENCE_PAUSE = 1.5  # a silence this long ends a sentence even without punctua
 SENTENCE_SOFT = 20.0  # past this, a sentence without an end breaks at a comma
 SENTENCE_HARD = 30.0  # and past this at the next word
 STORY_SLACK = 0.5  # a story starts at the first sentence that starts this close to its time
-_ENDS = (".", "?", "!", "…", "。", "？", "！")  # noqa: RUF001 (CJK full stops are meant)
-_CLOSERS = "\"'”’)]»"  # noqa: RUF001
-_ABBREVIATIONS = frozenset("mr. mrs. ms. dr. st. prof. vs. e.g. i.e. jr. sr. mt. no.".split())
+_ENDS = (".", "?", "!", "…", "。", "？", "！")  # the CJK full stops too
+_CLOSERS = "\"'”’)]»"
+_ABBREVIATIONS = frozenset(["mr.", "mrs.", "ms.", "dr.", "st.", "prof.", "vs.", "e.g.", "i.e.", "jr.", "sr.", "mt."])
 _ARTICLE = re.compile(
     r'<article class="story[^"]*" id="(story-\d+)" data-start="([0-9.]+)">\s*<h3>(.*?)</h3>', re.DOTALL
 )
@@ -168,7 +168,7 @@ def sentences(words: list[Spoken]) -> list[Sentence]:
         span = word.end - current[0].start
         if (
             _ends_sentence(word.text)
-            or (span >= SENTENCE_SOFT and word.text.rstrip().endswith((",", ";", ":", "、", "，")))  # noqa: RUF001
+            or (span >= SENTENCE_SOFT and word.text.rstrip().endswith((",", ";", ":", "、", "，")))
             or span >= SENTENCE_HARD
         ):
             flush()

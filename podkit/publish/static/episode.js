@@ -99,7 +99,7 @@
       chapterLinks[k].setAttribute("aria-current", "true");
       if (marks[k]) { marks[k].classList.add("current"); }
     }
-    if (chapterTitle) { chapterTitle.textContent = chapterLinks[shown].textContent.replace(/^\s*[\d:]+\s*/, ""); }
+    if (chapterTitle) { chapterTitle.textContent = chapterLinks[shown].getAttribute("data-title"); }
     if (prevButton) { prevButton.disabled = k <= 0; }
     if (nextButton) { nextButton.disabled = k >= chapterLinks.length - 1; }
   }
