@@ -10,6 +10,7 @@ The browser tests share one headless Chromium."""
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import itertools
 import json
 import os
@@ -108,9 +109,14 @@ def _notes_html(slug: str, starts: list[float]) -> str:
 
 
 @pytest.fixture(scope="module")
-def handmade(tmp_path_factory):
+def handmade(handmade_show):
+    return handmade_show[0]
+
+
+@pytest.fixture(scope="module")
+def handmade_show(tmp_path_factory):
     """Three episodes published from hand-made transcript, notes and chapter files (real MP3s
-    of silence of the right length, so the player can seek)."""
+    of silence of the right length, so the player can seek), and the episodes."""
     root = make_show(tmp_path_factory.mktemp("pages") / "hand")
     show = load_show(root)
     show.media_dir.mkdir(parents=True)
@@ -136,7 +142,7 @@ def handmade(tmp_path_factory):
             )
         )
     publish(show, episodes)
-    return root
+    return root, episodes
 
 
 @pytest.fixture(scope="module")
@@ -323,6 +329,32 @@ def test_search_json_indexes_every_paragraph(sample, handmade):
     assert real[0]["slug"] == SLUG and any("telescopes" in text for _, text in real[0]["paragraphs"])
 
 
+def test_a_page_is_made_again_only_when_its_inputs_change(handmade_show):
+    root, episodes = handmade_show
+    show = load_show(root)
+    public = show.public_dir
+    page = public / "episodes" / "ferry" / "index.html"
+    before = page.stat().st_mtime_ns
+    again = publish(show, episodes)
+    assert not [p for p in again.copied if p.is_relative_to(public)]
+    assert page.stat().st_mtime_ns == before
+    assert gzip.decompress((public / "search.json.gz").read_bytes()) == (public / "search.json").read_bytes()
+    source = show.transcripts_dir / "market.json"
+    original = source.read_text()
+    data = json.loads(original)
+    data["segments"][0]["body"] = "Tonight"
+    try:
+        source.write_text(json.dumps(data))
+        changed = {p.relative_to(public).as_posix() for p in publish(show, episodes).copied if p.is_relative_to(public)}
+        assert changed == {"episodes/market/index.html", "search.json", "search.json.gz"}
+        assert "Tonight night market" in (public / "episodes" / "market" / "index.html").read_text()
+        assert "Tonight night market" in gzip.decompress((public / "search.json.gz").read_bytes()).decode()
+    finally:
+        source.write_text(original)
+        publish(show, episodes)
+    assert "Tonight" not in (public / "search.json").read_text()
+
+
 # -- in the browser --------------------------------------------------------------------------------
 
 
@@ -397,9 +429,12 @@ def test_follow_along_chapters_and_the_keyboard(sample, sample_url, browser):
         assert page.locator("#chapter-list [aria-current=true]").inner_text().endswith(playing["title"])
         assert page.evaluate("document.querySelectorAll('#chapter-list [aria-current]').length") == 1
         # kept in view, below the player
-        box = current.bounding_box()
-        top = page.locator("#player-area").bounding_box()
-        assert box["y"] >= top["y"] + top["height"] - 1 and box["y"] + box["height"] <= 844
+        page.wait_for_function(
+            "(() => { const r = document.querySelector('#transcript [aria-current=true]').getBoundingClientRect();"
+            " return r.top >= document.getElementById('player-area').getBoundingClientRect().bottom - 1"
+            " && r.bottom <= innerHeight; })()",
+            timeout=5000,
+        )
     # the highlight is visible: another background than the text around it
     colours = page.evaluate(
         "[getComputedStyle(document.querySelector('#transcript [aria-current]')).backgroundColor,"

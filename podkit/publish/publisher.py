@@ -262,7 +262,7 @@ def publish(show: ShowConfig, episodes: list[PublishedEpisode], *, guid: str | N
         podping=show.podping,
     )
     # Pages first, then the feed: a feed never points at a page that is not there yet.
-    pages_changed = build_site(public, show, show.resolved_feed_url, cover.name, pages)
+    pages_changed = build_site(public, show, show.resolved_feed_url, cover.name, pages, show.state_dir / "pages")
     data = build_feed(channel, items)
     feed = public / "feed.xml"
     changed = not (feed.exists() and feed.read_bytes() == data)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gzip
 import hashlib
 import html
 import json
@@ -30,19 +31,20 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..clock import clock, iso_duration, length
 from ..config import ShowConfig
-from ..fsutil import write_text
+from ..fsutil import write_bytes, write_text
 from ..records import Person
 from ..text import join_words
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 ASSETS = ("episode.js", "show.js")  # copied to public/assets/
+SITE_VERSION = 1  # bump when what a page says changes (and the templates and scripts did not)
 
 PARAGRAPH_SECONDS = 45.0  # a paragraph ends at the first sentence end after this long
 PARAGRAPH_PAUSE = 2.0  # a silence this long starts a new paragraph
@@ -71,9 +73,8 @@ def _env() -> Environment:
 # -- the transcript as listeners read it ---------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Spoken:
-    """One word of the published transcript."""
+class Spoken(NamedTuple):
+    """One word of the published transcript (a tuple: a long show has millions of them)."""
 
     start: float
     end: float
@@ -140,6 +141,19 @@ def read_words(path: Path) -> list[Spoken] | None:
     return words
 
 
+_OPENERS = tuple("([{$£€¥‘“-")
+
+
+def _join(words: list[Spoken]) -> str:
+    """``join_words`` of the words' texts, with a fast path for the common case: every word
+    after the first starts with a letter or digit and none ends with an opening bracket,
+    quote, currency sign or hyphen (then single spaces are what join_words gives too)."""
+    texts = [w.text.strip() for w in words]
+    if all(t[:1].isalnum() for t in texts[1:]) and not any(t.endswith(_OPENERS) for t in texts[:-1]):
+        return " ".join(t for t in texts if t)
+    return join_words(texts)
+
+
 def _ends_sentence(text: str) -> bool:
     bare = text.rstrip(_CLOSERS)
     if not bare.endswith(_ENDS):
@@ -156,9 +170,7 @@ def sentences(words: list[Spoken]) -> list[Sentence]:
 
     def flush() -> None:
         if current:
-            out.append(
-                Sentence(current[0].start, current[-1].end, join_words(w.text for w in current), current[0].speaker)
-            )
+            out.append(Sentence(current[0].start, current[-1].end, _join(current), current[0].speaker))
             current.clear()
 
     for word in words:
@@ -346,9 +358,99 @@ def _chapter_context(chapters: tuple[tuple[float, str], ...], duration: float) -
     return out
 
 
-def build_site(public: Path, show: ShowConfig, feed_url: str, cover_name: str, pages: list[Page]) -> list[Path]:
+def _templates_hash() -> str:
+    return hashlib.sha256(b"".join(p.read_bytes() for p in sorted(TEMPLATES.glob("*.html")))).hexdigest()[:16]
+
+
+def _page_key(page: Page, show_key: list[Any]) -> str:
+    """What an episode's page is made from: its fields, the show's, the templates and scripts,
+    and the transcript file's size and time (a changed transcript is a new file)."""
+    source = page.transcript_json
+    try:
+        stat = source.stat() if source else None
+        seen = [str(source), stat.st_size, stat.st_mtime_ns] if stat else None
+    except OSError:
+        seen = None
+    fields = {k: v for k, v in vars(page).items() if k != "transcript_json"}
+    text = json.dumps([SITE_VERSION, show_key, seen, fields], default=str, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _render_episode(
+    page: Page, show: ShowConfig, feed_url: str, base: str, cover_url: str, assets: dict[str, str]
+) -> tuple[str, list[list[Any]]]:
+    """The episode's page and the paragraphs search.json holds for it ([start, text] each)."""
+    paras, stories = page.transcript()
+    language = page.language or show.language
+    found: list[list[Any]] = []
+    if paras is not None:
+        body = transcript_html(paras)
+        linked = {s.anchor for p in paras for s in p.stories}
+        text = "\n\n".join(p.text for p in paras)
+        found = [[round(p.start, 2), p.text] for p in paras]
+    else:
+        body = _fallback_transcript(page.transcript_html) if page.transcript_html else ""
+        linked, text = set(), ""
+    ep = page.context()
+    url = f"{base}/episodes/{page.slug}/"
+    media = f"{base}/media/{page.slug}.mp3"
+    episode_ld: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "PodcastEpisode",
+        "name": page.title,
+        "url": url,
+        "datePublished": page.pub_date.isoformat(),
+        "description": ep["summary"],
+        "timeRequired": iso8601(page.duration),
+        "inLanguage": language,
+        "image": cover_url,
+        "associatedMedia": {
+            "@type": "AudioObject",
+            "contentUrl": media,
+            "encodingFormat": "audio/mpeg",
+            "duration": iso8601(page.duration),
+            "inLanguage": language,
+        },
+        "partOfSeries": {"@type": "PodcastSeries", "name": show.title, "url": f"{base}/", "webFeed": feed_url},
+    }
+    if text:
+        episode_ld["associatedMedia"]["transcript"] = text
+    if page.episode is not None:
+        episode_ld["episodeNumber"] = page.episode
+    html_text = (
+        _env()
+        .get_template("episode.html")
+        .render(
+            show=show,
+            feed_url=feed_url,
+            ep=ep,
+            lang=page.language,
+            base=base,
+            url=url,
+            media_url=media,
+            cover_url=cover_url,
+            assets=assets,
+            notes_html=link_notes(page.notes_html, linked),
+            transcript_html=body,
+            has_stories=bool(stories),
+            chapters=_chapter_context(page.chapters, page.duration),
+            json_ld=json_ld(episode_ld),
+        )
+    )
+    return html_text, found
+
+
+def build_site(
+    public: Path,
+    show: ShowConfig,
+    feed_url: str,
+    cover_name: str,
+    pages: list[Page],
+    cache_dir: Path | None = None,
+) -> list[Path]:
     """Write the pages (newest first on the index), search.json and the scripts; return the
-    files that changed."""
+    files that changed. ``cache_dir`` keeps, per episode, what its page was made from and its
+    search paragraphs: an episode whose inputs did not change is not read or made again."""
     env = _env()
     base = show.url.rstrip("/")
     cover_url = f"{base}/{cover_name}"
@@ -383,72 +485,70 @@ def build_site(public: Path, show: ShowConfig, feed_url: str, cover_name: str, p
     )
     if _write_if_changed(public / "index.html", index):
         changed.append(public / "index.html")
-    template = env.get_template("episode.html")
-    search: list[dict[str, Any]] = []
+    show_key = [base, feed_url, cover_url, show.title, show.language, assets, _templates_hash()]
+    made: dict[str, list[list[Any]]] = {}  # paragraphs of the pages made now
+    keys = []
     for page in ordered:
-        paras, stories = page.transcript()
-        language = page.language or show.language
-        if paras is not None:
-            body = transcript_html(paras)
-            linked = {s.anchor for p in paras for s in p.stories}
-            text = "\n\n".join(p.text for p in paras)
-            search.append(
-                {
-                    "slug": page.slug,
-                    "title": page.title,
-                    "date": page.pub_date.date().isoformat(),
-                    "paragraphs": [[round(p.start, 2), p.text] for p in paras],
-                }
-            )
-        else:
-            body = _fallback_transcript(page.transcript_html) if page.transcript_html else ""
-            linked, text = set(), ""
-        ep = page.context()
-        url = f"{base}/episodes/{page.slug}/"
-        media = f"{base}/media/{page.slug}.mp3"
-        episode_ld: dict[str, Any] = {
-            "@context": "https://schema.org",
-            "@type": "PodcastEpisode",
-            "name": page.title,
-            "url": url,
-            "datePublished": page.pub_date.isoformat(),
-            "description": ep["summary"],
-            "timeRequired": iso8601(page.duration),
-            "inLanguage": language,
-            "image": cover_url,
-            "associatedMedia": {
-                "@type": "AudioObject",
-                "contentUrl": media,
-                "encodingFormat": "audio/mpeg",
-                "duration": iso8601(page.duration),
-                "inLanguage": language,
-            },
-            "partOfSeries": {"@type": "PodcastSeries", "name": show.title, "url": f"{base}/", "webFeed": feed_url},
-        }
-        if text:
-            episode_ld["associatedMedia"]["transcript"] = text
-        if page.episode is not None:
-            episode_ld["episodeNumber"] = page.episode
-        html_text = template.render(
-            show=show,
-            feed_url=feed_url,
-            ep=ep,
-            lang=page.language,
-            base=base,
-            url=url,
-            media_url=media,
-            cover_url=cover_url,
-            assets=assets,
-            notes_html=link_notes(page.notes_html, linked),
-            transcript_html=body,
-            has_stories=bool(stories),
-            chapters=_chapter_context(page.chapters, page.duration),
-            json_ld=json_ld(episode_ld),
-        )
         path = public / "episodes" / page.slug / "index.html"
+        key = _page_key(page, show_key)
+        keys.append([page.slug, key])
+        if path.exists() and _cached_key(cache_dir, page.slug) == key:
+            continue
+        html_text, made[page.slug] = _render_episode(page, show, feed_url, base, cover_url, assets)
         if _write_if_changed(path, html_text):
             changed.append(path)
-    index_json = json.dumps({"version": 1, "episodes": search}, ensure_ascii=False, separators=(",", ":")) + "\n"
-    if _write_if_changed(public / "search.json", index_json):
-        changed.append(public / "search.json")
+        if cache_dir is not None:
+            write_text(cache_dir / f"{page.slug}.json", json.dumps(made[page.slug]) + "\n")
+            write_text(cache_dir / f"{page.slug}.key", key)
+    changed += _write_search(public, ordered, made, keys, cache_dir)
     return changed
+
+
+def _cached_key(cache_dir: Path | None, slug: str) -> str | None:
+    try:
+        return (cache_dir / f"{slug}.key").read_text(encoding="utf-8") if cache_dir else None
+    except OSError:
+        return None
+
+
+def _write_search(
+    public: Path,
+    ordered: list[Page],
+    made: dict[str, list[list[Any]]],
+    keys: list[list[str]],
+    cache_dir: Path | None,
+) -> list[Path]:
+    """search.json (every episode's paragraphs, newest first) and search.json.gz (the same,
+    gzip-compressed, for hosts that do not compress JSON). Left alone when no page changed."""
+    target, packed = public / "search.json", public / "search.json.gz"
+    combined = hashlib.sha256(json.dumps(keys).encode()).hexdigest()
+    if not made and target.exists() and packed.exists() and _cached_key(cache_dir, "_search") == combined:
+        return []
+    episodes = []
+    for page in ordered:
+        found = made.get(page.slug)
+        if found is None and cache_dir is not None:
+            try:
+                found = json.loads((cache_dir / f"{page.slug}.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                found = None
+        if found is None:  # no cache: made again (its page is current, so left as it is)
+            found = _render_episode_paragraphs(page)
+        if found:
+            date = page.pub_date.date().isoformat()
+            episodes.append({"slug": page.slug, "title": page.title, "date": date, "paragraphs": found})
+    text = json.dumps({"version": 1, "episodes": episodes}, ensure_ascii=False, separators=(",", ":")) + "\n"
+    changed = []
+    if _write_if_changed(target, text):
+        changed.append(target)
+    if target in changed or not packed.exists():
+        write_bytes(packed, gzip.compress(text.encode(), compresslevel=6, mtime=0))
+        changed.append(packed)
+    if cache_dir is not None:
+        write_text(cache_dir / "_search.key", combined)
+    return changed
+
+
+def _render_episode_paragraphs(page: Page) -> list[list[Any]]:
+    paras, _ = page.transcript()
+    return [[round(p.start, 2), p.text] for p in paras or []]

@@ -54,16 +54,44 @@
   window.addEventListener("scroll", function () { if (!autoScrolling) { userScrolled(); } }, { passive: true });
   function endAuto() { autoScrolling = false; }
   window.addEventListener("scrollend", function () { window.clearTimeout(autoTimer); autoTimer = window.setTimeout(endAuto, 50); });
-  function scrollTo(el, force) {
+  function scrollTo(el, force, known) {
     if (!force && performance.now() - userScrollAt < FOLLOW_PAUSE_MS) { return; }
-    var r = el.getBoundingClientRect();
-    var top = area ? area.getBoundingClientRect().bottom : 0;
-    if (r.top >= top && r.bottom <= window.innerHeight) { return; }
+    if (!known) {
+      var r = el.getBoundingClientRect();
+      var top = area ? area.getBoundingClientRect().bottom : 0;
+      if (r.top >= top && r.bottom <= window.innerHeight) { return; }
+    }
     autoScrolling = true;
     window.clearTimeout(autoTimer);
     autoTimer = window.setTimeout(endAuto, reduce ? 100 : 1500);
     el.scrollIntoView({ block: "center", behavior: reduce ? "auto" : "smooth" });
   }
+
+  // Whether the spoken sentence is in view is asked of an IntersectionObserver watching that one
+  // element: the answer comes with the browser's own rendering, so an update never forces a layout.
+  var watched = null, forceNext = false, observer = null;
+  function makeObserver() {
+    if (!window.IntersectionObserver) { return; }
+    if (observer) { observer.disconnect(); }
+    var top = area ? Math.ceil(area.getBoundingClientRect().height) : 0;
+    observer = new IntersectionObserver(function (entries) {
+      var entry = entries[entries.length - 1];
+      if (entry.target !== watched) { return; }
+      var force = forceNext;
+      forceNext = false;
+      if (entry.intersectionRatio < 0.99) { scrollTo(entry.target, force, true); }
+    }, { rootMargin: "-" + top + "px 0px 0px 0px", threshold: [0, 0.99] });
+    if (watched) { observer.observe(watched); }
+  }
+  function follow(el, force) {
+    if (!observer) { scrollTo(el, force, false); return; }
+    if (watched) { observer.unobserve(watched); }
+    watched = el;
+    forceNext = force;
+    observer.observe(el);
+  }
+  makeObserver();
+  window.addEventListener("resize", function () { window.clearTimeout(follow.timer); follow.timer = window.setTimeout(makeObserver, 200); });
 
   // -- the current sentence and chapter -------------------------------------------------------
   var current = -1, rove = n ? 0 : -1, chapter = -2;
@@ -78,14 +106,14 @@
     spans[j].tabIndex = 0;
     spans[j].setAttribute("aria-describedby", "transcript-help");
   }
-  function setSentence(j, follow, force) {
+  function setSentence(j, keep, force) {
     if (j === current) { return; }
     if (current >= 0) { spans[current].removeAttribute("aria-current"); }
     current = j;
     if (j < 0) { return; }
     spans[j].setAttribute("aria-current", "true");
     if (!transcript.contains(document.activeElement)) { moveRove(j); }
-    if (follow) { scrollTo(spans[j], force); }
+    if (keep) { follow(spans[j], force); }
   }
   function setChapter(k) {
     if (k === chapter || !chapterLinks.length) { return; }
@@ -103,8 +131,8 @@
     if (prevButton) { prevButton.disabled = k <= 0; }
     if (nextButton) { nextButton.disabled = k >= chapterLinks.length - 1; }
   }
-  function update(t, follow, force) {
-    setSentence(find(starts, t), follow, force);
+  function update(t, keep, force) {
+    setSentence(find(starts, t), keep, force);
     setChapter(find(chapterStarts, t));
   }
 
@@ -285,7 +313,7 @@
         textNode.parentNode.replaceChild(frag, textNode);
       });
       count.textContent = shown.length + (shown.length === 1 ? " match" : " matches");
-      if (shown.length) { scrollTo(shown[0], true); }
+      if (shown.length) { scrollTo(shown[0], true, false); }
     };
     box.addEventListener("input", function () {
       window.clearTimeout(timer);
