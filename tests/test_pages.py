@@ -207,6 +207,7 @@ def _at(page, seconds: float) -> None:
 # -- the transcript to read ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_transcript_reads_in_paragraphs_with_the_stories(sample):
     """One #transcript, a <p> per paragraph opening with a timestamp link; a paragraph at each
     story start under the notes' heading (which the notes link to); none over about a minute;
@@ -273,6 +274,7 @@ def test_sentences_break_at_punctuation_speakers_pauses_and_length():
 # -- what search engines and link previews read -------------------------------------------------
 
 
+@pytest.mark.slow
 def test_open_graph_and_json_ld(sample, tmp_path):
     page = _dom(sample / "public" / "episodes" / SLUG / "index.html")
     og = {m.get("property"): m.get("content") for m in page.xpath("//meta[starts-with(@property, 'og:')]")}
@@ -315,6 +317,7 @@ def test_a_breakout_title_stays_text(handmade):
     assert "alert(1)</script>" not in index and "Roofs &lt;/script&gt;" in index
 
 
+@pytest.mark.slow
 def test_search_json_indexes_every_paragraph(sample, handmade):
     index = json.loads((handmade / "public" / "search.json").read_text())
     episodes = index["episodes"]
