@@ -400,7 +400,6 @@ def _render_episode(
         "name": page.title,
         "url": url,
         "datePublished": page.pub_date.isoformat(),
-        "description": ep["summary"],
         "timeRequired": iso8601(page.duration),
         "inLanguage": language,
         "image": cover_url,
