@@ -496,18 +496,32 @@ def build_site(
         html_text, made[page.slug] = _render_episode(page, show, feed_url, base, cover_url, assets)
         if _write_if_changed(path, html_text):
             changed.append(path)
-        if cache_dir is not None:
-            write_text(cache_dir / f"{page.slug}.json", json.dumps(made[page.slug]) + "\n")
-            write_text(cache_dir / f"{page.slug}.key", key)
+        if cache_dir is not None:  # its key, then its search paragraphs
+            write_text(cache_dir / f"{page.slug}.page", f"{key}\n{json.dumps(made[page.slug])}\n")
     changed += _write_search(public, ordered, made, keys, cache_dir)
     return changed
 
 
 def _cached_key(cache_dir: Path | None, slug: str) -> str | None:
+    """The key the episode's page was last made from (the first line of its cache file)."""
+    if cache_dir is None:
+        return None
     try:
-        return (cache_dir / f"{slug}.key").read_text(encoding="utf-8") if cache_dir else None
+        with open(cache_dir / f"{slug}.page", encoding="utf-8") as fh:
+            return fh.readline().rstrip("\n")
     except OSError:
         return None
+
+
+def _search_key(path: Path) -> str | None:
+    """The key search.json was made from (it leads the file)."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            head = fh.read(120)
+    except OSError:
+        return None
+    found = re.match(r'\{"version":1,"key":"([0-9a-f]{64})"', head)
+    return found.group(1) if found else None
 
 
 def _write_search(
@@ -521,30 +535,29 @@ def _write_search(
     gzip-compressed, for hosts that do not compress JSON). Left alone when no page changed."""
     target, packed = public / "search.json", public / "search.json.gz"
     combined = hashlib.sha256(json.dumps(keys).encode()).hexdigest()
-    if not made and target.exists() and packed.exists() and _cached_key(cache_dir, "_search") == combined:
+    if not made and packed.exists() and _search_key(target) == combined:
         return []
     episodes = []
     for page in ordered:
         found = made.get(page.slug)
         if found is None and cache_dir is not None:
             try:
-                found = json.loads((cache_dir / f"{page.slug}.json").read_text(encoding="utf-8"))
-            except (OSError, ValueError):
+                found = json.loads((cache_dir / f"{page.slug}.page").read_text(encoding="utf-8").split("\n", 1)[1])
+            except (OSError, ValueError, IndexError):
                 found = None
         if found is None:  # no cache: made again (its page is current, so left as it is)
             found = _render_episode_paragraphs(page)
         if found:
             date = page.pub_date.date().isoformat()
             episodes.append({"slug": page.slug, "title": page.title, "date": date, "paragraphs": found})
-    text = json.dumps({"version": 1, "episodes": episodes}, ensure_ascii=False, separators=(",", ":")) + "\n"
+    index = {"version": 1, "key": combined, "episodes": episodes}
+    text = json.dumps(index, ensure_ascii=False, separators=(",", ":")) + "\n"
     changed = []
     if _write_if_changed(target, text):
         changed.append(target)
     if target in changed or not packed.exists():
         write_bytes(packed, gzip.compress(text.encode(), compresslevel=6, mtime=0))
         changed.append(packed)
-    if cache_dir is not None:
-        write_text(cache_dir / "_search.key", combined)
     return changed
 
 

@@ -14,7 +14,7 @@
 
   function fold(s) { return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase(); }
 
-  // search.json: {"version": 1, "episodes": [{"slug", "title", "date", "paragraphs": [[start, text], ...]}]}
+  // search.json: {"version": 1, "key", "episodes": [{"slug", "title", "date", "paragraphs": [[start, text], ...]}]}
   function prepare(data) {
     var items = [];
     (data.episodes || []).forEach(function (ep) {
