@@ -380,7 +380,7 @@ def _render_episode(
     page: Page, show: ShowConfig, feed_url: str, base: str, cover_url: str, assets: dict[str, str]
 ) -> tuple[str, list[list[Any]]]:
     """The episode's page and the paragraphs search.json holds for it ([start, text] each)."""
-    paras, stories = page.transcript()
+    paras, _ = page.transcript()
     language = page.language or show.language
     found: list[list[Any]] = []
     if paras is not None:
@@ -431,7 +431,6 @@ def _render_episode(
             assets=assets,
             notes_html=link_notes(page.notes_html, linked),
             transcript_html=body,
-            has_stories=bool(stories),
             chapters=_chapter_context(page.chapters, page.duration),
             json_ld=json_ld(episode_ld),
         )
