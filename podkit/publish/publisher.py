@@ -9,6 +9,7 @@ twice with nothing changed writes identical bytes (and leaves the files untouche
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import shutil
@@ -105,6 +106,17 @@ def _copy_if_changed(src: Path, dest: Path) -> bool:
     return True
 
 
+def _chapter_file(path: Path) -> tuple[tuple[float, str], ...]:
+    """(start, title) of each chapter of a Podcasting 2.0 chapters file, in order, the first at
+    zero; () when there is none that reads."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        marks = sorted((float(c["startTime"]), str(c["title"])) for c in data["chapters"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return ()
+    return ((0.0, marks[0][1]), *marks[1:]) if marks else ()
+
+
 def _read(path: Path) -> str:
     return path.read_text(encoding="utf-8") if path.exists() else ""
 
@@ -177,6 +189,16 @@ def publish(show: ShowConfig, episodes: list[PublishedEpisode], *, guid: str | N
             _copy_if_changed(chapters, public / "transcripts" / chapters.name)
             chapters_url = f"{base}/transcripts/{chapters.name}"
         notes_html = _read(show.transcripts_dir / f"{ep.slug}.notes.html")
+        # In order, the first at zero (as the description's chapter lines).
+        marks = tuple(sorted(ep.chapters, key=lambda c: c.start))
+        if marks:
+            marks = (Chapter(0.0, marks[0].title, marks[0].href), *marks[1:])
+        # The page's chapters: the chapters file, as the notes beside them on the page (both stay
+        # as last made while a host's edit of the notes does not parse)
+        page_marks = _chapter_file(chapters) or tuple((c.start, c.title) for c in marks)
+        # The page's transcript is the one the feed points to (the last published while an
+        # edit does not parse).
+        words = show.transcripts_dir if ep.transcripts_current else public / "transcripts"
         pages.append(
             Page(
                 slug=ep.slug,
@@ -190,16 +212,16 @@ def publish(show: ShowConfig, episodes: list[PublishedEpisode], *, guid: str | N
                 byline=ep.byline,
                 date_label=ep.date_label,
                 guests=ep.guests,
+                transcript_json=words / f"{ep.slug}.json",
+                chapters=page_marks,
+                episode=ep.episode,
+                season=ep.season,
             )
         )
         enclosure_url = f"{base}/media/{media.name}"
         if show.op3:
             enclosure_url = op3_url(enclosure_url, show_guid)
         size = media.stat().st_size
-        # In order, the first at zero (as the description's chapter lines).
-        marks = tuple(sorted(ep.chapters, key=lambda c: c.start))
-        if marks:
-            marks = (Chapter(0.0, marks[0].title, marks[0].href), *marks[1:])
         if ep.episode_type == "trailer":
             trailers.append(Trailer(ep.title, enclosure_url, ep.pub_date, size, season=ep.season))
         items.append(
@@ -255,7 +277,7 @@ def publish(show: ShowConfig, episodes: list[PublishedEpisode], *, guid: str | N
         podping=show.podping,
     )
     # Pages first, then the feed: a feed never points at a page that is not there yet.
-    pages_changed = build_site(public, show, show.resolved_feed_url, cover.name, pages)
+    pages_changed = build_site(public, show, show.resolved_feed_url, cover.name, pages, show.state_dir / "pages")
     data = build_feed(channel, items)
     feed = public / "feed.xml"
     changed = not (feed.exists() and feed.read_bytes() == data)
