@@ -191,6 +191,29 @@ def sample_transcript():
     return transcribe_file(SAMPLE)
 
 
+HOSTILE_TITLE = 'Solar <script>alert("x")</script> & "quotes" — Ünïcode'
+
+
+@pytest.fixture(scope="session")
+def published_sample(tmp_path_factory) -> Path:
+    """The sample show with a hostile title and ``explicit = true``, through the real
+    ``podkit run``, once for the feed and page tests that read it (they must not change it)."""
+    import shutil
+
+    root = make_show(tmp_path_factory.mktemp("published") / "show")
+    shutil.copy(SAMPLE, root / "audio")
+    side = SAMPLE_SIDECAR.read_text()
+    side = side.replace(
+        'title = "Solar schools, offline forecasts, library telescopes and a record half marathon"',
+        "title = " + json.dumps(HOSTILE_TITLE),
+    )
+    (root / "audio" / SAMPLE_SIDECAR.name).write_text("explicit = true\n" + side)
+    proc = podkit("run", str(root))
+    assert proc.returncode == 0, proc.stderr
+    assert "feed: " in proc.stdout
+    return root
+
+
 @pytest.fixture
 def show(tmp_path: Path) -> Path:
     return make_show(tmp_path / "show")

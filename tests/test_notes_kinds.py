@@ -278,3 +278,22 @@ def test_a_short_item_ending_with_a_pointer_is_named_by_what_it_points_to():
         centroids.append(mean / np.linalg.norm(mean))
     title = headings(parts, centroids)[0]
     assert "credit" in title.lower() or "guide" in title.lower(), title
+
+
+def test_heading_candidates_drop_the_when_and_the_subjects_appositive():
+    """A headline names who did what: "On Tuesday, X, the startup that ..., laid off 140
+    people" gives "X laid off 140 people"; "X, a running app ..., has been fined" is an
+    appositive, not someone addressed by name; a vocative with no verb after it stays one."""
+    from podkit.notes.describe import _clauses
+
+    got = _clauses(
+        "On Tuesday, Tallyweave, the Austin startup that makes route planning software for trucking "
+        "companies, laid off 140 people."
+    )
+    assert got[0] == "Tallyweave laid off 140 people"
+    got = _clauses("Pacehaven, a running and cycling app with 3 million users, has been fined 40 million euros.")
+    assert got[0] == "Pacehaven has been fined 40 million euros"
+    assert _clauses("Last week, Orbit Coffee, the Seattle chain, opened its 4,000th store.")[0] == (
+        "Orbit Coffee opened its 4,000th store"
+    )
+    assert _clauses("Dana, the numbers are brutal, right?")[0] == "Numbers are brutal, right"

@@ -15,7 +15,6 @@ import itertools
 import json
 import os
 import re
-import shutil
 from html import escape
 
 import pytest
@@ -26,11 +25,11 @@ from podkit.publish import PublishedEpisode, publish
 from podkit.publish.feed import Chapter
 from podkit.publish.site import iso8601, json_ld, paragraphs, read_words, sentences
 
-from .conftest import SAMPLE, SAMPLE_SIDECAR, ffmpeg, make_show, podkit
+from .conftest import HOSTILE_TITLE, SAMPLE, ffmpeg, make_show
 
 CHROMIUM = "/usr/bin/chromium"
 SLUG = SAMPLE.stem
-TITLE = 'Solar <script>alert("x")</script> & "quotes" — Ünïcode'
+TITLE = HOSTILE_TITLE
 # A sidecar title no page may let out of its element (JSON-LD included).
 BREAKOUT = "Roofs </script><script>alert(1)</script><!-- & more"
 
@@ -43,19 +42,9 @@ def _dom(path):
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    """The sample show, with a hostile title, through the real ``podkit run``."""
-    root = make_show(tmp_path_factory.mktemp("pages") / "show")
-    shutil.copy(SAMPLE, root / "audio")
-    side = SAMPLE_SIDECAR.read_text()
-    side = side.replace(
-        'title = "Solar schools, offline forecasts, library telescopes and a record half marathon"',
-        "title = " + json.dumps(TITLE),
-    )
-    (root / "audio" / SAMPLE_SIDECAR.name).write_text(side)
-    proc = podkit("run", str(root))
-    assert proc.returncode == 0, proc.stderr
-    return root
+def sample(published_sample):
+    """The sample show with a hostile title, through the real ``podkit run`` (conftest)."""
+    return published_sample
 
 
 # (speaker, sentence) lines of the hand-made episodes; words are timed 0.3 s apart.

@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from .conftest import SAMPLE, SAMPLE_SIDECAR, make_show, podkit
+from .conftest import HOSTILE_TITLE, make_show, podkit
 
 pytestmark = pytest.mark.slow
 
@@ -21,23 +21,13 @@ NS = {
     "atom": "http://www.w3.org/2005/Atom",
 }
 NS_PSC = {"psc": "http://podlove.org/simple-chapters"}
-TITLE = 'Solar <script>alert("x")</script> & "quotes" — Ünïcode'
+TITLE = HOSTILE_TITLE
 
 
 @pytest.fixture(scope="module")
-def show(tmp_path_factory):
-    root = make_show(tmp_path_factory.mktemp("pub") / "show")
-    shutil.copy(SAMPLE, root / "audio")
-    side = SAMPLE_SIDECAR.read_text()
-    side = side.replace(
-        'title = "Solar schools, offline forecasts, library telescopes and a record half marathon"',
-        "title = " + json.dumps(TITLE),
-    )
-    (root / "audio" / SAMPLE_SIDECAR.name).write_text("explicit = true\n" + side)
-    proc = podkit("run", str(root))
-    assert proc.returncode == 0, proc.stderr
-    assert "feed: " in proc.stdout
-    return root
+def show(published_sample):
+    """The sample show with a hostile title, through the real ``podkit run`` (conftest)."""
+    return published_sample
 
 
 def test_feedparser_reads_every_episode(show):

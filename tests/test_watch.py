@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -79,7 +80,11 @@ def test_watch_takes_each_recording_once(show, tmp_path, polling):
 
 
 def test_run_while_watch_is_working_says_busy(show, tmp_path):
-    speech(show / "audio" / "long.wav", seconds=90, channels=2)
+    long = speech(show / "audio" / "long.wav", seconds=90, channels=2)
+    # Settled before the watch starts: its first pass takes it (a watch that starts within
+    # 0.5 s of the write would rightly leave it for the next pass, which SIGTERM stops).
+    past = time.time() - 10
+    os.utime(long, (past, past))
     watch = subprocess.Popen(
         [sys.executable, "-m", "podkit", "watch", str(show), "--settle", "0.5", "--quiet"],
         stdout=subprocess.PIPE,

@@ -95,10 +95,41 @@ _APPOSITIVE = re.compile(
 )
 
 
+# "X, the Austin startup that makes route planning software, laid off 140 people" ->
+# "X laid off 140 people": a named subject, its appositive (opening on an article) between
+# commas, then a verb with more words after it (a past or present form, or a common one).
+_APPOSITIVE_NP = re.compile(
+    r"^([A-Z][^,]{1,40}), (?:a|an|the) [^,]{3,100}, "
+    r"((?:[a-z]+ed|[a-z]+s|had|laid|lost|won|made|took|got|sold|bought|hit|cut|set|put|paid|left|began|became|"
+    r"went|came|fell|rose|grew|told|gave|found|kept|shut|struck|will|would|can|could|must|may)\b)(?=\s+\S+\s+\S+)"
+)
+# "On Tuesday, ...", "Last week, ...", "Early this morning, ...": when, not what.
+_WHEN = re.compile(
+    r"^(?:(?:early|late|earlier|later)\s+)?(?:(?:on|by|since|until|this|last|next)\s+)?"
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tonight|"
+    r"(?:this|last|next) (?:week|weekend|month|year|morning|afternoon|evening|night)|morning|night|weekend)"
+    r"(?:\s+(?:morning|afternoon|evening|night))?,\s+(?=\S)",
+    re.I,
+)
+
+
+def _compressed(sentence: str) -> str:
+    """The sentence without what a headline leaves out before its subject speaks: a leading
+    "when" ("On Tuesday, ") and the subject's appositive ("X, the ... startup, laid off ...").
+    Done before the lead-ins are taken off, where "X, the ..." still reads as an appositive
+    rather than someone addressed by name."""
+    text = re.sub(r"^(?:and|so|but|now|well|plus|also|meanwhile)\b,?\s*", "", sentence.strip(), flags=re.I)
+    text = _WHEN.sub("", text)
+    text = text[:1].upper() + text[1:]
+    text = _APPOSITIVE.sub(r"\1 \2", text)
+    text = _APPOSITIVE_NP.sub(r"\1 \2", text)
+    return text if text != sentence.strip() and len(text.split()) >= 4 else sentence
+
+
 def _clauses(sentence: str) -> list[str]:
     """The sentence itself and its leading clauses, cleaned; a prefix that stops inside a list
     ("Pacehaven, running" before ", and cycling") is none."""
-    cleaned = _clean(sentence)
+    cleaned = _clean(_compressed(sentence))
     reported = _REPORTED.match(cleaned)
     if reported:
         cleaned = f"{reported.group('who')} {cleaned[reported.end() :]}"

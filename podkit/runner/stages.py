@@ -651,7 +651,8 @@ STAGES: tuple[Stage, ...] = (
     # the record keeps the lead story's headline (the episode's title without a sidecar title)
     # 5: a rundown's stories placed by their likeness and words, not by generic subject changes;
     # headings from a sentence's clauses of substance, never a lead-in ending on a pronoun
-    Stage("notes", 5, _notes, _notes_inputs, _notes_outputs, NotesResult),
+    # 6: heading candidates without a leading "when" or the subject's appositive ("X laid off ...")
+    Stage("notes", 6, _notes, _notes_inputs, _notes_outputs, NotesResult),
     # 2: the result keeps the feed's item data
     # 3: chapter lines as "00:00:00 Title" (Apple's and Spotify's form); season name, episode display
     # 4: the title is the lead story's headline where the sidecar gives none; guests, byline, date

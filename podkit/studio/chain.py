@@ -24,10 +24,11 @@ class Analysis:
 
     rate: int
     channels: int
-    measurement: Measurement  # BS.1770 loudness and 100 ms levels of the input
+    measurement: Measurement | None  # BS.1770 loudness and 100 ms levels of the input (for the leveler)
     hum: Hum | None = None
     noise: np.ndarray | None = None  # noise power per STFT bin (when denoise is on)
     spectrum_frames: int = 0
+    duration: float = 0.0  # seconds read
 
 
 @dataclass(frozen=True)
@@ -60,11 +61,11 @@ def _tick(progress: Progress | None, step: str, done: float, total: float | None
 
 
 def analyse(path: Path, options: StudioOptions, *, rate: int = 44100, progress: Progress | None = None) -> Analysis:
-    """One streaming pass: loudness and 100 ms levels; the mean spectrum (for hum, when
-    ``dehum``); the noise print (when ``denoise``)."""
+    """One streaming pass: loudness and 100 ms levels (for the leveler); the mean spectrum
+    (for hum, when ``dehum``); the noise print (when ``denoise``)."""
     info = probe(path)
     channels = 1 if info.channels == 1 else 2
-    meter = LoudnessMeter(rate, channels, true_peak=False)
+    meter = LoudnessMeter(rate, channels, true_peak=False) if options.leveler else None
     profile = NoiseProfile() if options.denoise else None
     spectrum = np.zeros(SPECTRUM_N // 2 + 1) if options.dehum else None
     window = np.hanning(SPECTRUM_N).astype(np.float32)
@@ -73,7 +74,8 @@ def analyse(path: Path, options: StudioOptions, *, rate: int = 44100, progress: 
     from scipy import fft
 
     for chunk in dec.chunks():
-        meter.feed(chunk)
+        if meter is not None:
+            meter.feed(chunk)
         if profile is not None:
             profile.feed(chunk)
         if spectrum is not None and len(chunk) == SPECTRUM_N:
@@ -84,10 +86,11 @@ def analyse(path: Path, options: StudioOptions, *, rate: int = 44100, progress: 
     return Analysis(
         rate=rate,
         channels=channels,
-        measurement=meter.result(),
+        measurement=meter.result() if meter is not None else None,
         hum=hum,
         noise=profile.noise() if profile else None,
         spectrum_frames=frames,
+        duration=dec.frames / rate,
     )
 
 
@@ -112,7 +115,11 @@ def process(
         if options.denoise and analysis.noise is not None
         else None
     )
-    curve = gain_curve(m.levels, max_gain_db=options.max_gain_db, block_s=m.sub_block_s) if options.leveler else None
+    curve = (
+        gain_curve(m.levels, max_gain_db=options.max_gain_db, block_s=m.sub_block_s)
+        if options.leveler and m is not None
+        else None
+    )
     done = 0
 
     def finish(y: np.ndarray, wav: FloatWav) -> None:
@@ -129,7 +136,7 @@ def process(
             if denoiser:
                 y = denoiser.process(y)
             finish(y, wav)
-            _tick(progress, "studio: processing", dec.frames / rate, m.duration)
+            _tick(progress, "studio: processing", dec.frames / rate, analysis.duration)
         if denoiser:
             finish(denoiser.flush(), wav)
     return StudioReport(
