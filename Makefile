@@ -57,8 +57,11 @@ bench: setup
 	$(BIN)/python bench/normalise.py
 	$(BIN)/python bench/transcribe.py
 	$(BIN)/python bench/segmentation.py
+	$(BIN)/python bench/vocabulary.py
 	$(BIN)/python bench/publish.py
 	$(BIN)/python bench/long.py
+	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/studio.py
 
 clean:
 	rm -rf .podkit public bench/.cache .pytest_cache
