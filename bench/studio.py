@@ -237,9 +237,9 @@ def bench_hum(tmp: Path) -> list[dict]:
     for f0 in (50.0, 60.0):
         x = v.mixed + hum(len(v.clean), f0, -35.0)
         src = write(tmp / f"hum-{f0:.0f}.wav", x)
-        found = analyse(src, StudioOptions())
+        found = analyse(src, StudioOptions(dehum=True))
         out = tmp / f"dehum-{f0:.0f}.wav"
-        variants = {"podkit dehum": (out, podkit_step(src, out, StudioOptions()))}
+        variants = {"podkit dehum": (out, podkit_step(src, out, StudioOptions(dehum=True)))}
         for mains in (50.0, 60.0):
             out = tmp / f"notch{mains:.0f}-{f0:.0f}.wav"
             variants[f"fixed {mains:.0f} Hz notches"] = (out, ffmpeg_filter(src, out, notches(mains)))
@@ -279,10 +279,10 @@ from podkit.studio.options import StudioOptions
 src, work, step = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 options = {
     "normalise": None,
-    "dehum": StudioOptions(),
+    "dehum": StudioOptions(dehum=True),
     "denoise": StudioOptions(denoise=True, dehum=False),
     "leveler": StudioOptions(leveler=True, dehum=False),
-    "whole chain + normalise": StudioOptions(leveler=True, denoise=True),
+    "whole chain + normalise": StudioOptions(leveler=True, denoise=True, dehum=True),
 }[step]
 start = time.perf_counter()
 source = src
