@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    ProgressColumn,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from . import __version__
@@ -63,6 +71,13 @@ def _print_table(table: Table) -> None:
         Console(highlight=False, emoji=False, width=100_000, file=out.file).print(table, crop=False)
 
 
+def _bar(label: str, *columns: ProgressColumn) -> Progress:
+    """A started bar on stderr, gone once stopped: ``label``, the bar, ``columns``, time left."""
+    bar = Progress(TextColumn(label), BarColumn(), *columns, TimeRemainingColumn(), console=err, transient=True)
+    bar.start()
+    return bar
+
+
 class ConsoleReporter(Reporter):
     """Progress bars on stderr (rich); silent with --quiet."""
 
@@ -93,16 +108,7 @@ class ConsoleReporter(Reporter):
             self.close()
             self.step = step
             self.started = time.monotonic()
-            self.bar = Progress(
-                TextColumn(f"  {self.current}: {step}"),
-                BarColumn(),
-                TaskProgressColumn(),
-                TextColumn("{task.fields[speed]}"),
-                TimeRemainingColumn(),
-                console=err,
-                transient=True,
-            )
-            self.bar.start()
+            self.bar = _bar(f"  {self.current}: {step}", TaskProgressColumn(), TextColumn("{task.fields[speed]}"))
             self.task = self.bar.add_task(step, total=total or None, speed="")
         elapsed = max(time.monotonic() - self.started, 1e-6)
         self.bar.update(self.task, completed=done, total=total or None, speed=f"{done / elapsed:.0f}x")
@@ -131,15 +137,7 @@ class ConsoleReporter(Reporter):
             self.close()
             self.step = "cluster"
             self.started = time.monotonic()
-            self.bar = Progress(
-                TextColumn(f"  cluster ({workers} workers)"),
-                BarColumn(),
-                TextColumn("{task.fields[amount]}"),
-                TimeRemainingColumn(),
-                console=err,
-                transient=True,
-            )
-            self.bar.start()
+            self.bar = _bar(f"  cluster ({workers} workers)", TextColumn("{task.fields[amount]}"))
             self.task = self.bar.add_task("cluster", total=audio_total or None, amount="")
         hours = max(time.monotonic() - self.started, 1e-6) / 3600
         amount = (
@@ -165,15 +163,7 @@ class ConsoleImportProgress(ImportProgress):
     def start(self, episodes: int, total_bytes: int | None, done_bytes: int) -> None:
         if self.quiet or not err.is_terminal:
             return
-        self.bar = Progress(
-            TextColumn("  {task.description}"),
-            BarColumn(),
-            TextColumn("{task.fields[amount]}"),
-            TimeRemainingColumn(),
-            console=err,
-            transient=True,
-        )
-        self.bar.start()
+        self.bar = _bar("  {task.description}", TextColumn("{task.fields[amount]}"))
         self.bytes = self.bar.add_task("downloading", total=total_bytes, completed=done_bytes, amount="")
         self.episodes = self.bar.add_task("episodes", total=episodes, amount=f"0 of {episodes}")
 
