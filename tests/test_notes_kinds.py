@@ -297,3 +297,67 @@ def test_heading_candidates_drop_the_when_and_the_subjects_appositive():
         "Orbit Coffee opened its 4,000th store"
     )
     assert _clauses("Dana, the numbers are brutal, right?")[0] == "Numbers are brutal, right"
+
+
+# The same episode as the recogniser slips on it: an intro that previews with "This week:"
+# and "We've also got" (no "coming up") and has a full stop put mid-clause, and an outro
+# whose "That's all" was misheard and whose links were read out as sentences of their own.
+INTRO_SLIPS = [
+    ("Ana", "Welcome to the Harbour Desk, your week in Port Carrow."),
+    ("Ana", "I'm Ana, and with me as always is Ben."),
+    ("Ben", "This week: the ferry subsidy fight at the council and a fire on the wharf."),
+    ("Ana", "We've also got a robot that sorts fish, built by the students of Kelloway. Secondary school"),
+]
+OUTRO_SLIPS = [
+    ("Ana", "Not a moral for this week's Harbour Desk."),
+    ("Ben", "Links to the budget papers."),
+    ("Ben", "The fire report."),
+    ("Ben", "And everything else we mentioned are in the show notes."),
+    ("Ana", "Thanks for listening, and see you next week."),
+]
+
+
+def test_the_intro_and_outro_survive_the_recognisers_slips():
+    parts = [("intro", INTRO_SLIPS), ("story", FERRY), ("sponsor", SPONSOR), ("story", FIRE), ("short", SHORT)]
+    parts += [("story", ROBOTS), ("outro", OUTRO_SLIPS)]
+    transcript, truth = _episode(parts)
+    notes = make_notes(transcript)
+    assert [s.kind for s in notes.stories] == [kind for kind, _ in truth]
+    for story, (kind, start) in zip(notes.stories[1:], truth[1:], strict=True):
+        assert _near(story.start, start), (kind, story.start, start, story.title)
+
+
+def test_a_full_stop_put_mid_clause_does_not_end_the_sentence():
+    from podkit.notes.segment import sentences
+
+    def words(*timed):
+        return [Word(a, b, text) for a, b, text in timed]
+
+    slip = words((0.0, 0.4, "the"), (0.4, 0.8, "row"), (0.8, 1.2, "between"), (1.2, 1.6, "shop."))
+    slip += words((1.6, 2.1, "keepers"), (2.1, 2.4, "and"), (2.4, 3.0, "cyclists."), (3.1, 3.5, "Next"))
+    sents = sentences(Transcript("en", 4, [Segment(0.0, 3.5, "", slip)]))
+    assert [s.text for s in sents] == ["the row between shop. keepers and cyclists.", "Next"]
+    # a lower-case word after a real pause starts a sentence of its own (a new thought)
+    paused = slip[:4] + [Word(w.start + 0.8, w.end + 0.8, w.text) for w in slip[4:]]
+    sents = sentences(Transcript("en", 5, [Segment(0.0, 4.3, "", paused)]))
+    assert [s.text for s in sents] == ["the row between shop.", "keepers and cyclists.", "Next"]
+
+
+def test_a_cut_a_sentence_early_moves_to_where_its_stories_meet():
+    """The splitter's cut one sentence before the fire story starts (the last ferry line,
+    unlike the lines before it) goes to the fire story's first sentence: each sentence near
+    the cut joins the story it means like."""
+    from podkit.notes.embed import embed
+    from podkit.notes.options import NotesOptions
+    from podkit.notes.segment import evidence, refine, sentences
+
+    transcript, _ = _episode([("story", FERRY), ("story", FIRE)])
+    sents = sentences(transcript)
+    opt = NotesOptions()
+    ev = evidence(sents, embed([s.text for s in sents]), opt)
+    first_fire = len(FERRY)
+    for wrong in (first_fire - 1, first_fire + 1):
+        assert refine([0, wrong], sents, ev, keep=set(), opt=opt, duration=transcript.duration) == [0, first_fire]
+    # a decided start (an intro's end, a sponsor read) stays where it is
+    kept = refine([0, first_fire - 1], sents, ev, keep={first_fire - 1}, opt=opt, duration=transcript.duration)
+    assert kept == [0, first_fire - 1]

@@ -31,16 +31,19 @@ import numpy as np
 from .segment import Sentence, is_chatter
 
 INTRO_MAX_S = 90.0
+INTRO_GAP = 3  # at most this many sentences between two that say they are the intro's
 MIN_PART_S = 10.0  # an intro or outro shorter than this stays in the story next to it
 OUTRO_MAX_S = 90.0
 SPONSOR_MAX_S = 120.0
 SPONSOR_OPEN_S = 60.0  # a read whose offer is not heard: how far its end is looked for
 SHORT_MAX_S = 25.0
+SIGN_OFF_BEFORE_S = 20.0  # how far before the first outro phrase a sign-off is looked for
 
 _INTRO = re.compile(
     r"\b(?:welcome (?:to|back)|coming up|on the show (?:today|this week)|on today's show|in this episode|"
     r"this week (?:we|on)|today we|later (?:in the show|on)|plus,|also (?:today|this week|coming)|"
-    r"we (?:also )?have|also on the show|and later|"
+    r"we (?:also )?have|we've (?:also )?got|we (?:also )?have got|^(?:and |so )?this week[:,]|"
+    r"also on the show|and later|"
     r"let's (?:get (?:into|started|going)|dive|begin|start)|joining (?:me|us)|with me (?:today|this week|as always)|"
     r"good to (?:be here|have you)|thanks for having me|i'm your host|my (?:co-?host|guest))",
     re.I,
@@ -51,6 +54,9 @@ _OUTRO = re.compile(
     r"(?:links?|everything) .{0,60}\b(?:in|on) the (?:show )?notes|get in touch|contact us|"
     r"subscribe|rate (?:and|&) review|bye for now|take care)",
     re.I,
+)
+_SIGN_OFF = re.compile(
+    r"\b(?:that's|that is) (?:all|it|our show|the show)\b|\bfor (?:this week|today|this episode)\b", re.I
 )
 _SPONSOR_OPEN = re.compile(
     r"\b(?:brought to you by|(?:supported|sponsored|presented|made possible) by|"
@@ -82,8 +88,8 @@ class Part:
 def _intro(sents: list[Sentence]) -> Part | None:
     last = None
     for i, s in enumerate(sents):
-        if s.start > INTRO_MAX_S:
-            break
+        if s.start > INTRO_MAX_S or i > (last if last is not None else -1) + INTRO_GAP:
+            break  # the intro is one run from the start: a story's lead "This week, ..." is not
         if _INTRO.search(s.text) or (is_chatter(s.text) and i <= (last or 0) + 2):
             last = i
     if last is None or last + 1 >= len(sents) or sents[last + 1].start < MIN_PART_S:
@@ -94,7 +100,14 @@ def _intro(sents: list[Sentence]) -> Part | None:
 def _outro(sents: list[Sentence], duration: float) -> Part | None:
     for i, s in enumerate(sents):
         if s.start >= duration - OUTRO_MAX_S and _OUTRO.search(s.text) and i > 0:
-            return Part("outro", i, len(sents)) if duration - s.start >= MIN_PART_S else None
+            # the sign-off may open with lines the phrases miss ("That is all for this
+            # week's ..." heard as "Not immoral for this week's ...", the links read out as
+            # sentences of their own): it starts at the first sign-off shortly before
+            for j in range(1, i):
+                if s.start - sents[j].start <= SIGN_OFF_BEFORE_S and _SIGN_OFF.search(sents[j].text):
+                    i = j
+                    break
+            return Part("outro", i, len(sents)) if duration - sents[i].start >= MIN_PART_S else None
     return None
 
 

@@ -652,7 +652,10 @@ STAGES: tuple[Stage, ...] = (
     # 5: a rundown's stories placed by their likeness and words, not by generic subject changes;
     # headings from a sentence's clauses of substance, never a lead-in ending on a pronoun
     # 6: heading candidates without a leading "when" or the subject's appositive ("X laid off ...")
-    Stage("notes", 6, _notes, _notes_inputs, _notes_outputs, NotesResult),
+    # 7: a full stop the recogniser put mid-clause does not end a sentence; the intro previews
+    # with "This week:"/"We've got" and runs from the start; the outro opens at its sign-off;
+    # a cut moves (up to two sentences) to where its two stories meet
+    Stage("notes", 7, _notes, _notes_inputs, _notes_outputs, NotesResult),
     # 2: the result keeps the feed's item data
     # 3: chapter lines as "00:00:00 Title" (Apple's and Spotify's form); season name, episode display
     # 4: the title is the lead story's headline where the sidecar gives none; guests, byline, date
