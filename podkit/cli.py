@@ -670,7 +670,10 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_BATCH_SIZE,
         help=f"faster-whisper: chunks decoded at once (default {DEFAULT_BATCH_SIZE}; 0: one window at a time)",
     )
-    p.add_argument("--speakers", help="comma-separated speaker names")
+    p.add_argument(
+        "--speakers",
+        help="comma-separated speaker names (on one track, two or more are told apart by their voices)",
+    )
     p.add_argument("--tracks", choices=["channels"], help="one speaker per channel")
     p.set_defaults(func=cmd_transcribe)
 

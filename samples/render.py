@@ -72,6 +72,7 @@ def render(script_path: Path = SCRIPT, out_dir: Path | None = None, *, rundown: 
     silence = lambda s: AudioSegment.silent(duration=int(s * 1000), frame_rate=22050)
     audio = silence(LEAD_IN)
     truth = []
+    turns = []  # who speaks when: each line's voice, start and end
     with tempfile.TemporaryDirectory() as tmp:
         for i, seg in enumerate(segments_of(script)):
             start = None
@@ -81,7 +82,9 @@ def render(script_path: Path = SCRIPT, out_dir: Path | None = None, *, rundown: 
                     audio += silence(line.get("pause", gap))
                 if start is None:
                     start = round(len(audio) / 1000, 3)
+                said = round(len(audio) / 1000, 3)
                 audio += speak(line["text"], script["voices"][line["voice"]], Path(tmp) / f"{i}-{j}.wav")
+                turns.append({"voice": line["voice"], "start": said, "end": round(len(audio) / 1000, 3)})
             entry = {"kind": seg["kind"], "title": seg.get("title", seg["kind"].title()), "start": start}
             for key in ("key_terms", "summary", "links"):
                 if key in seg:
@@ -99,7 +102,10 @@ def render(script_path: Path = SCRIPT, out_dir: Path | None = None, *, rundown: 
         (out_dir / f"{script['recording']}.toml").write_text(sidecar(truth, rundown=rundown))
     audio.set_frame_rate(44100).set_channels(1).export(out, format="mp3", bitrate="48k")
     truth_path.write_text(
-        json.dumps({"recording": out.name, "duration": round(len(audio) / 1000, 3), "stories": truth}, indent=2) + "\n"
+        json.dumps(
+            {"recording": out.name, "duration": round(len(audio) / 1000, 3), "stories": truth, "turns": turns}, indent=2
+        )
+        + "\n"
     )
     print(f"{out}: {len(audio) / 1000:.1f} s, {out.stat().st_size // 1024} KiB, {len(truth)} segments")
     return out

@@ -312,6 +312,9 @@ def _transcribe_inputs(ctx: Context) -> dict[str, Any]:
         "tracks": side.tracks,
         # one file per speaker with the leveler on: each heard through its bleed gate
         **({"gated": True} if ctx.episode.tracks and _studio_options(ctx).leveler else {}),
+        # several people on one track: who speaks when, from their voices (only these
+        # episodes are heard again for it)
+        **({"voices": 1} if not ctx.episode.tracks and not side.tracks and len(side.speakers) >= 2 else {}),
     }
 
 

@@ -30,6 +30,7 @@ from .engines import SAMPLE_RATE, Engine, make_engine
 from .models import resolve
 from .options import TranscribeOptions
 from .vocabulary import glossary, lead
+from .voices import label_speakers
 
 log = logging.getLogger(__name__)
 
@@ -330,7 +331,9 @@ def transcribe_file(
     window_s: float = WINDOW_S,
 ) -> Transcript:
     """Transcribe ``path``. With ``tracks="channels"`` each channel is one speaker
-    (``speakers`` names them in channel order); their segments are merged by time.
+    (``speakers`` names them in channel order); their segments are merged by time. On one
+    track, one name is every segment's speaker, and two or more are told apart by their
+    voices (``voices.label_speakers``).
 
     The recording is streamed in windows of ``window_s`` seconds cut at pauses, so memory
     stays flat for a three-hour recording."""
@@ -368,7 +371,10 @@ def transcribe_file(
     language, duration, segs = _run(
         engine, path, options, speaker, progress, "transcribing", total=info.duration, window_s=window_s
     )
-    return Transcript(language, duration, segs)
+    transcript = Transcript(language, duration, segs)
+    if len(speakers) >= 2:  # several people on one track: who speaks when, from their voices
+        transcript = label_speakers(path, transcript, speakers, progress)
+    return transcript
 
 
 def transcribe_tracks(
