@@ -361,3 +361,44 @@ def test_a_cut_a_sentence_early_moves_to_where_its_stories_meet():
     # a decided start (an intro's end, a sponsor read) stays where it is
     kept = refine([0, first_fire - 1], sents, ev, keep={first_fire - 1}, opt=opt, duration=transcript.duration)
     assert kept == [0, first_fire - 1]
+
+
+def test_the_intros_preview_names_the_stories():
+    """A producer writes the intro's preview like headlines: each phrase is the heading of
+    the story it means (no rundown needed); a story the preview does not name keeps its own."""
+    transcript, _ = _episode()
+    notes = make_notes(transcript)
+    stories = [s.title for s in notes.stories if s.kind == "story"]
+    # "Coming up: the ferry subsidy fight at the council, a fire on the wharf, and a robot
+    # that sorts fish."
+    assert stories == ["Ferry subsidy fight at the council", "Fire on the wharf", "Robot that sorts fish"]
+    # with a rundown its titles are the headings, as before
+    planned = (RundownItem("Budget row over the ferry"), RundownItem("Wool store fire"), RundownItem("Fish robot"))
+    planned_notes = make_notes(transcript, rundown=planned)
+    assert [s.title for s in planned_notes.stories if s.kind == "story"] == [r.title for r in planned]
+
+
+def test_preview_phrases_from_how_hosts_say_them():
+    from podkit.notes.describe import preview_phrases
+    from podkit.notes.segment import Sentence
+
+    def said(*texts):
+        return [Sentence(i * 5.0, i * 5.0 + 4.0, t) for i, t in enumerate(texts)]
+
+    assert preview_phrases(
+        said(
+            "Welcome to Circuit and Coin, your weekly roundup.",
+            "And I'm Owen Marsh, coming up: Tallyweave raised $85 million, then laid off 140 people a month "
+            "later, and a new chip factory in Dunmore Wells, Arizona.",
+            "We've also got a silent film found in a biscuit tin, the first week of the new Eastgate pool, "
+            "and yes, a yes from the council for a bigger stadium.",
+            "It's a busy one, let's get into it.",
+        )
+    ) == [
+        "Tallyweave raised $85 million, then laid off 140 people a month later",
+        "New chip factory in Dunmore Wells, Arizona",
+        "Silent film found in a biscuit tin",
+        "First week of the new Eastgate pool",
+        "Yes from the council for a bigger stadium",
+    ]
+    assert preview_phrases(said("Welcome to the show.", "I'm Mara.", "Good to be here.")) == []

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -253,6 +254,7 @@ def title_for(
     centroid: np.ndarray,
     salience: dict[str, float] | None = None,
     links: list[Link] | None = None,
+    previews: Sequence[str] = (),
 ) -> str:
     """The candidate (opening clause or link title) that means most like the story and holds
     most of its salient terms; the lead sentence, where news names its subject, is preferred."""
@@ -271,6 +273,11 @@ def title_for(
         if len(c) >= 15 and c not in candidates:
             candidates.append(c)
             bonus.append(LINK_BONUS)
+    for phrase in previews:
+        c = _shorten(_clean(phrase))
+        if len(c) >= 15 and c not in candidates and not _OPENING.match(c) and not _POINTS_AWAY.search(c):
+            candidates.append(c)
+            bonus.append(PREVIEW_BONUS)
     if not candidates:
         return _shorten(_clean(substantive[0].text)) or "Story"
     vecs = embed(candidates)
@@ -363,15 +370,90 @@ def _sentence_case(text: str, story_text: str) -> str:
 
 
 def headings(
-    parts: list[list[Sentence]], centroids: list[np.ndarray], links: list[list[Link]] | None = None
+    parts: list[list[Sentence]],
+    centroids: list[np.ndarray],
+    links: list[list[Link]] | None = None,
+    previews: Sequence[str] = (),
 ) -> list[str]:
     """A heading for each story of an episode, chosen with the others in view (a term shared
-    by every story names none of them)."""
+    by every story names none of them). ``previews``: the phrases the intro named the coming
+    stories with (``preview_phrases``), each a candidate for the story it clearly means."""
     salience = salient_terms(parts)
+    offered = assign_previews(list(previews), np.array(centroids)) if previews and centroids else [[]] * len(parts)
     out = []
     for k, (sents, centroid) in enumerate(zip(parts, centroids, strict=True)):
         own_links = links[k] if links else []
-        out.append(title_for(sents, centroid, salience[k], own_links))
+        out.append(title_for(sents, centroid, salience[k], own_links, offered[k]))
+    return out
+
+
+# What opens an intro's preview of the stories: "Coming up:", "This week,", "Today we have",
+# "We've also got", "Plus" (after a greeting or a name in the same sentence, as recognisers
+# run them together).
+_PREVIEW_LEAD = re.compile(
+    r"^(?:.*?\b(?:coming up|this week|today|on the show(?: today| this week)?|on today's show|in this episode|"
+    r"later(?: in the show| on)?)\b(?:,? we(?:'ve| have)?(?: also)? (?:got|have))?|"
+    r".*?\bwe(?:'ve| have)?(?: also)? (?:got|have)\b|^(?:and )?plus\b|^(?:and )?also\b)[,:]?\s*",
+    re.I,
+)
+_PREVIEW_SPLIT = re.compile(
+    r"\s*[,;:]\s+(?:(?:and|plus|also)\s+)?|\s+(?:and|plus)\s+(?=(?:a|an|the|what|how|why|whether|our)\b)"
+)
+_ATTACHES = re.compile(r"^(?:then|but|which|who|where|before|after|to|with|as|at|in|on|from|for|of|by|over)\b", re.I)
+_CHATTER_WORD = re.compile(r"^(?:and |plus |also |oh |so )*(?:yes|yeah|well|right|more|lots more|much more)$", re.I)
+PREVIEW_WORDS = (3, 20)  # a phrase shorter or longer than this names no story
+PREVIEW_MIN_SIMILARITY = 0.25
+PREVIEW_MARGIN = 0.04  # how much more it must mean like its story than like any other
+# a phrase the intro named its story with wins over the story's own sentences: a producer
+# wrote it as a headline (of several for one story, the likeliest)
+PREVIEW_BONUS = 1.0
+
+
+def preview_phrases(intro: Sequence[Sentence]) -> list[str]:
+    """The phrases an intro names the coming stories with ("Coming up: the council's budget
+    fight over the ferry subsidy, the ferry workers' strike that left commuters stranded, and
+    a school robotics team heading for the national final"): a producer writes them like
+    headlines, so each is a candidate heading for the story it means."""
+    out: list[str] = []
+    for s in intro:
+        lead = _PREVIEW_LEAD.match(s.text)
+        if not lead or is_chatter(s.text[lead.end() :]):
+            continue
+        pieces: list[str] = []
+        follows = False  # the piece before was kept: this one may carry it on
+        for raw in _PREVIEW_SPLIT.split(s.text[lead.end() :].strip().rstrip(".!?")):
+            piece = re.sub(r"^(?:and|plus|also)\s+", "", raw.strip(), flags=re.I)
+            if not piece or _CHATTER_WORD.match(piece):
+                follows = False
+                continue
+            short_name = len(piece.split()) < PREVIEW_WORDS[0] and piece[:1].isupper()
+            if pieces and follows and (_ATTACHES.match(piece) or short_name):
+                pieces[-1] += ", " + piece  # "..., then laid off 140 people"; "..., Arizona"
+            else:
+                pieces.append(piece)
+            follows = True
+        for piece in pieces:
+            # a headline has no article or preposition to open it ("a yes from the council
+            # for a bigger stadium" -> "Council for a bigger stadium")
+            piece = re.sub(r"^(?:(?:from|for|with|of|about|on|at|in)\s+)?(?:a|an|the)\s+", "", piece, flags=re.I)
+            if PREVIEW_WORDS[0] <= len(piece.split()) <= PREVIEW_WORDS[1]:
+                out.append(piece[:1].upper() + piece[1:])
+    return out
+
+
+def assign_previews(phrases: list[str], centroids: np.ndarray) -> list[list[str]]:
+    """Each story's preview phrases: a phrase goes to the story it means most like, when that
+    is clear (``PREVIEW_MIN_SIMILARITY``, ``PREVIEW_MARGIN`` over the next story)."""
+    out: list[list[str]] = [[] for _ in range(len(centroids))]
+    if not phrases or not len(centroids):
+        return out
+    sims = embed(phrases) @ centroids.T
+    for p, row in enumerate(sims):
+        order = np.argsort(-row)
+        best = int(order[0])
+        second = float(row[order[1]]) if len(order) > 1 else -1.0
+        if row[best] >= PREVIEW_MIN_SIMILARITY and row[best] - second >= PREVIEW_MARGIN:
+            out[best].append(phrases[p])
     return out
 
 

@@ -16,7 +16,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..records import Link, RundownItem, Transcript
-from .describe import assign_links, headings, headline_for, main_topics, paragraphs_for, summary_for
+from .describe import (
+    assign_links,
+    headings,
+    headline_for,
+    main_topics,
+    paragraphs_for,
+    preview_phrases,
+    summary_for,
+)
 from .embed import embed
 from .kinds import fixed_parts, kinds_of
 from .language import opening_line
@@ -132,7 +140,13 @@ def make_notes(
         per_story, leftover = assign_links(list(links), np.array(centroids))
         for k, assigned in zip(told, per_story, strict=True):
             stories[k].links = assigned
-    titles = headings([sents[spans[k][0] : spans[k][1]] for k in told], centroids, [stories[k].links for k in told])
+    # the phrases an intro previewed the stories with are candidate headings (no rundown:
+    # with one, its titles are the headings)
+    intro = [sents[i] for (a, b), s in zip(spans, stories, strict=True) if s.kind == "intro" for i in range(a, b)]
+    previews = preview_phrases(intro) if not rundown else []
+    titles = headings(
+        [sents[spans[k][0] : spans[k][1]] for k in told], centroids, [stories[k].links for k in told], previews
+    )
     for k, centroid, title in zip(told, centroids, titles, strict=True):
         a, b = spans[k]
         story = stories[k]

@@ -657,7 +657,8 @@ STAGES: tuple[Stage, ...] = (
     # 6: heading candidates without a leading "when" or the subject's appositive ("X laid off ...")
     # 7: a full stop the recogniser put mid-clause does not end a sentence; the intro previews
     # with "This week:"/"We've got" and runs from the start; the outro opens at its sign-off;
-    # a cut moves (up to two sentences) to where its two stories meet
+    # a cut moves (up to two sentences) to where its two stories meet; the intro's preview
+    # phrases are the headings of the stories they name
     Stage("notes", 7, _notes, _notes_inputs, _notes_outputs, NotesResult),
     # 2: the result keeps the feed's item data
     # 3: chapter lines as "00:00:00 Title" (Apple's and Spotify's form); season name, episode display
