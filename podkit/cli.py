@@ -7,6 +7,7 @@ error; 3 the show is busy (another podkit holds its lock); 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
@@ -355,12 +356,28 @@ def cmd_normalise(args: argparse.Namespace) -> int:
         trim_silence=not args.no_trim,
     )
     reporter = ConsoleReporter(quiet=args.quiet, current="normalise")
-    with atomic_path(dest) as tmp:
-        result = normalise(
-            src, tmp, options, target=args.target, progress=reporter.progress, verify=True if args.verify else None
-        )
+    studio_notes: tuple[str, ...] = ()
+    with contextlib.ExitStack() as stack:
+        source = src
+        if args.leveler or args.denoise or args.dehum:  # the studio's steps on the recording first
+            import tempfile
+
+            from .studio.chain import analyse, needs_processing, process
+            from .studio.options import StudioOptions
+
+            studio = StudioOptions(leveler=args.leveler, denoise=args.denoise, dehum=args.dehum)
+            found = analyse(src, studio, rate=options.sample_rate, progress=reporter.progress)
+            if needs_processing(found, studio):
+                folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=".podkit-", dir=dest.parent)))
+                source = folder / "studio.wav"
+                studio_notes = process(src, source, studio, found, progress=reporter.progress).notes()
+        with atomic_path(dest) as tmp:
+            verify = True if args.verify else None
+            result = normalise(source, tmp, options, target=args.target, progress=reporter.progress, verify=verify)
     reporter.close()
     if not args.quiet:
+        for line in studio_notes:
+            out.print(line, markup=False)
         how = "measured" if result.verified else "predicted"
         out.print(
             f"{dest}: {result.input_loudness:.1f} -> {result.output_loudness:.1f} LUFS ({how}), "
@@ -653,6 +670,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bitrate", type=int, metavar="KBPS", help="MP3 bitrate (default 128 stereo, 64 mono)")
     p.add_argument("--no-trim", action="store_true", help="keep leading and trailing silence")
     p.add_argument("--verify", action="store_true", help="always measure the output")
+    p.add_argument("--leveler", action="store_true", help="bring speakers and passages to one loudness first")
+    p.add_argument("--denoise", action="store_true", help="reduce broadband noise (hiss, fan, room) first")
+    p.add_argument("--dehum", action="store_true", help="find mains hum (50/60 Hz and harmonics) and notch it out")
     p.set_defaults(func=cmd_normalise)
 
     p = sub.add_parser("transcribe", parents=[common], help="transcribe files (the stage on its own)")

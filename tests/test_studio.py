@@ -545,3 +545,21 @@ def test_intro_shifts_transcript_and_chapters_single_file_and_multitrack(tmp_pat
     st = json.loads(podkit("status", str(show), "--json").stdout)
     notes = {ep["slug"]: ep["stages"]["normalise"]["result"]["notes"] for ep in st["episodes"]}
     assert any("tracks levelled and gated" in n for n in notes["interview"])
+
+
+@pytest.mark.slow
+def test_normalise_command_runs_the_studio_steps_first(media, voices, tmp_path):
+    """``podkit normalise --dehum`` (the single-file command) finds the hum, says so and
+    notches it before the loudness pass; without the flag the hum is published as it was."""
+    x = voices.clean + voices.noise + hum(len(voices.clean), 60.0, -35.0)
+    src = write(tmp_path / "hummed.wav", x)
+    plain, dehummed = tmp_path / "plain.mp3", tmp_path / "dehummed.mp3"
+    proc = podkit("normalise", str(src), str(plain))
+    assert proc.returncode == 0, proc.stderr
+    proc = podkit("normalise", str(src), str(dehummed), "--dehum")
+    assert proc.returncode == 0, proc.stderr
+    assert "studio: hum at 60.0" in proc.stdout and "LUFS" in proc.stdout
+    assert not list(tmp_path.glob(".podkit-*"))  # the processed recording is not left behind
+    a, b = read(plain), read(dehummed)
+    for k in (1, 2, 3):
+        assert line_db(b[:, 0], k * 60.0) <= line_db(a[:, 0], k * 60.0) - 15.0, k
