@@ -402,3 +402,23 @@ def test_preview_phrases_from_how_hosts_say_them():
         "Yes from the council for a bigger stadium",
     ]
     assert preview_phrases(said("Welcome to the show.", "I'm Mara.", "Good to be here.")) == []
+
+
+def test_a_fragment_of_a_story_joins_the_story_it_means_like():
+    """The fire story's first two lines cut off as a part of their own (a tenth of the
+    typical story's length): the fragment joins the fire story, not the ferry story before
+    it; a piece under the minimum story length is a short item and stays; a decided start
+    is never dropped."""
+    from podkit.notes.embed import embed
+    from podkit.notes.options import NotesOptions
+    from podkit.notes.segment import evidence, join_fragments, sentences
+
+    transcript, _ = _episode([("story", FERRY), ("story", FIRE), ("story", ROBOTS)])
+    sents = sentences(transcript)
+    ev = evidence(sents, embed([s.text for s in sents]), NotesOptions())
+    fire, robots = len(FERRY), len(FERRY) + len(FIRE)
+    cut = [0, fire, fire + 2, robots]
+    duration = transcript.duration
+    assert join_fragments(cut, set(), set(), sents, ev, duration, min_story_s=5.0) == [0, fire, robots]
+    assert join_fragments(cut, set(), set(), sents, ev, duration, min_story_s=15.0) == cut  # a short item
+    assert join_fragments(cut, set(), {fire + 2}, sents, ev, duration, min_story_s=5.0) == [0, fire + 2, robots]

@@ -339,6 +339,77 @@ def choose_boundaries(
     return _items_join_previous(cuts, sents, opt, duration)
 
 
+FRAGMENT_SHARE = 0.3  # a story part shorter than this share of the episode's typical story is a fragment
+
+
+def join_fragments(
+    starts: list[int],
+    fixed_firsts: set[int],
+    keep: set[int],
+    sents: list[Sentence],
+    ev: Evidence,
+    duration: float,
+    min_story_s: float,
+) -> list[int]:
+    """Join the fragments a long roundup's splitter leaves: stories of one episode are of
+    like length, and a part a fraction of the typical one (the median story length, weighed
+    by time: what a listener mostly hears) is a piece of a story, cut off where its telling
+    turned (a quip, a figure, a side remark). It joins the neighbouring story it means more
+    like (its sentences' mean embedding), by dropping the cut between them; the caller then
+    places the cut left again (``refine``). A decided start (an intro's end, a sponsor read, a
+    short item) and a cue phrase are never dropped, and the parts that are not stories
+    (``fixed_firsts``) are left alone, as is a part under ``min_story_s`` (a short item). The
+    shortest fragment goes first, then the lengths are looked at again.
+
+    A quick story under a third of its neighbours' length and with no cue phrase is taken for
+    a fragment too; one opened by a cue phrase ("A quick one:", "Finally,") keeps its section."""
+    out = sorted(set(starts))
+    n = len(sents)
+
+    def at(i: int) -> float:
+        return 0.0 if i == 0 else duration if i >= n else sents[i].start
+
+    def removable(i: int) -> bool:
+        return 0 < i < n and i not in keep and not is_cue(sents[i].text)
+
+    def centroid(a: int, b: int) -> np.ndarray:
+        v = ev.weighted[a:b].sum(axis=0)
+        return np.asarray(v / (np.linalg.norm(v) or 1.0))
+
+    while True:
+        bounds = [*out, n]
+        parts = [(k, bounds[k], bounds[k + 1]) for k in range(len(out)) if bounds[k] not in fixed_firsts]
+        lengths = np.array([at(b) - at(a) for _, a, b in parts])
+        if len(parts) < 3:
+            return out
+        order = np.argsort(lengths)
+        weight = np.cumsum(lengths[order])
+        typical = float(lengths[order][np.searchsorted(weight, weight[-1] / 2)])
+        limit = FRAGMENT_SHARE * typical
+        joined = False
+        for idx in order:
+            k, a, b = parts[int(idx)]
+            if lengths[idx] >= limit:
+                break
+            if lengths[idx] < min_story_s:
+                continue  # a short item: a section of its own, never glued to a story
+            here = centroid(a, b)
+            # it joins the neighbour it means more like (its sentences' mean embedding)
+            like_before = float(here @ centroid(out[k - 1], a)) if k > 0 else -1.0
+            like_after = float(here @ centroid(b, bounds[bounds.index(b) + 1])) if b < n else -1.0
+            choices = []
+            if removable(a) and k > 0 and out[k - 1] not in fixed_firsts:
+                choices.append((like_before - like_after, a))
+            if b < n and removable(b) and b not in fixed_firsts:
+                choices.append((like_after - like_before, b))
+            if choices:
+                out.remove(max(choices)[1])  # the cut whose neighbour it joins
+                joined = True
+                break
+        if not joined:
+            return out
+
+
 REFINE_SENTENCES = 2  # how far (in sentences, each way) a cut may move to its story's edge
 
 
