@@ -392,6 +392,7 @@ def test_preview_phrases_from_how_hosts_say_them():
             "later, and a new chip factory in Dunmore Wells, Arizona.",
             "We've also got a silent film found in a biscuit tin, the first week of the new Eastgate pool, "
             "and yes, a yes from the council for a bigger stadium.",
+            "Plus a very old bookshop on Tanner's Row that its readers refused to let die when it nearly closed.",
             "It's a busy one, let's get into it.",
         )
     ) == [
@@ -400,6 +401,7 @@ def test_preview_phrases_from_how_hosts_say_them():
         "Silent film found in a biscuit tin",
         "First week of the new Eastgate pool",
         "Yes from the council for a bigger stadium",
+        "Very old bookshop on Tanner's Row",  # too long: the noun phrase before its relative clause
     ]
     assert preview_phrases(said("Welcome to the show.", "I'm Mara.", "Good to be here.")) == []
 

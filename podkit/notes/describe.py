@@ -60,6 +60,7 @@ _SPLIT = re.compile(
 
 
 def _clean(text: str) -> str:
+    text = re.sub(r"\.\s+(?=[a-z])", " ", text)  # a full stop the recogniser put mid-clause
     text = _strip_lead(text)
     text = _FILLER.sub("", text)
     text = re.sub(r"^(?:The|A|An)\s+(?=\w)", "", text)  # headlines drop the leading article
@@ -436,6 +437,11 @@ def preview_phrases(intro: Sequence[Sentence]) -> list[str]:
             # a headline has no article or preposition to open it ("a yes from the council
             # for a bigger stadium" -> "Council for a bigger stadium")
             piece = re.sub(r"^(?:(?:from|for|with|of|about|on|at|in)\s+)?(?:a|an|the)\s+", "", piece, flags=re.I)
+            if len(piece) > MAX_TITLE:
+                # too long for a heading: the noun phrase before its relative clause ("old
+                # bookshop on Tanner's Row | that its readers refused to let die")
+                head = re.match(r"^(.{15,}?)\s+(?:that|which|who|where)\s", piece)
+                piece = head.group(1) if head and len(head.group(1)) <= MAX_TITLE else piece
             if PREVIEW_WORDS[0] <= len(piece.split()) <= PREVIEW_WORDS[1]:
                 out.append(piece[:1].upper() + piece[1:])
     return out
