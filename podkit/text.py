@@ -37,6 +37,12 @@ def join_words(words: Iterable[str]) -> str:
     return out
 
 
+def ends_sentence(word: str) -> bool:
+    """Whether a transcript word closes a sentence: it ends with ".", "?" or "!", before any
+    closing quote or bracket."""
+    return word.rstrip("\"')\u201d\u2019]").endswith((".", "?", "!"))
+
+
 def tidy(text: str) -> str:
     """Text with the spaces Whisper's pieces left before punctuation removed ("3 ,000",
     "end ." -> "3,000", "end.")."""

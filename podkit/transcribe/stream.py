@@ -25,7 +25,7 @@ import numpy as np
 from ..errors import MediaError
 from ..ffmpeg import Decoder, probe
 from ..records import Progress, Segment, Transcript, Word
-from ..text import join_words
+from ..text import ends_sentence, join_words
 from .engines import SAMPLE_RATE, Engine, make_engine
 from .models import resolve
 from .options import TranscribeOptions
@@ -258,10 +258,7 @@ def _sentences(segments: list[Segment]) -> list[Segment]:
     for seg in segments:
         pieces: list[list[Word]] = []
         for word in seg.words:
-            if not pieces or (
-                word.start - pieces[-1][-1].end >= SPLIT_GAP_S
-                or pieces[-1][-1].text.rstrip("\"')”’]").endswith((".", "?", "!"))
-            ):
+            if not pieces or (word.start - pieces[-1][-1].end >= SPLIT_GAP_S or ends_sentence(pieces[-1][-1].text)):
                 pieces.append([])
             pieces[-1].append(word)
         if len(pieces) < 2:

@@ -38,7 +38,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 
 from ..ffmpeg import Decoder
 from ..records import Progress, Segment, Transcript, Word
-from ..text import join_words
+from ..text import ends_sentence, join_words
 
 log = logging.getLogger(__name__)
 
@@ -113,10 +113,6 @@ class Stretch:
         return self.end_s - self.start_s
 
 
-def _ends_sentence(text: str) -> bool:
-    return text.rstrip("\"')”’]").endswith((".", "?", "!"))
-
-
 def _words(transcript: Transcript) -> list[Word]:
     """Every word in order (a segment without word timings counts as one)."""
     return [w for seg in transcript.segments for w in (seg.words or [Word(seg.start, seg.end, seg.text)])]
@@ -127,7 +123,7 @@ def stretches(words: list[Word]) -> list[Stretch]:
     out = []
     first = 0
     for k in range(1, len(words) + 1):
-        if k == len(words) or words[k].start - words[k - 1].end >= TURN_GAP_S or _ends_sentence(words[k - 1].text):
+        if k == len(words) or words[k].start - words[k - 1].end >= TURN_GAP_S or ends_sentence(words[k - 1].text):
             chosen = words[first:k]
             out.append(Stretch(first, k, chosen[0].start, chosen[-1].end, join_words(w.text for w in chosen)))
             first = k
