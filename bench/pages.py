@@ -46,19 +46,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import results
+from browser import CHROMIUM, served
 
 from podkit.config import init_show, load_show
 from podkit.notes.stories import Notes, Story
 from podkit.notes.writers import to_html
 from podkit.publish import PublishedEpisode, publish
 from podkit.publish.feed import Chapter
-from podkit.publish.serve import serve_in_thread
 from podkit.records import Segment, Transcript, Word
 from podkit.transcribe.formats import to_json
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "samples" / "corpus"
-CHROMIUM = "/usr/bin/chromium"
 SLUG = "three-hours"
 ROUNDS = 3  # following along is measured this many times; the least disturbed round decides
 
@@ -156,8 +155,6 @@ SEEKS = """async (times) => {
 
 
 def measure(public: Path) -> dict[str, Any]:
-    from playwright.sync_api import sync_playwright
-
     page_html = public / "episodes" / SLUG / "index.html"
     script = public / "assets" / "episode.js"
     out: dict[str, Any] = {}
@@ -165,65 +162,56 @@ def measure(public: Path) -> dict[str, Any]:
         data = path.read_bytes()
         out[f"{name}_bytes"] = len(data)
         out[f"{name}_gzip_bytes"] = len(gzip.compress(data, 6))
-    server = serve_in_thread(public)
-    url = f"http://127.0.0.1:{server.server_port}/episodes/{SLUG}/"
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-            )
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.add_init_script(LONG_TASKS)
-            cdp = page.context.new_cdp_session(page)
-            cdp.send("Performance.enable")
-            page.goto(url, wait_until="domcontentloaded")
-            metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
-            nav = page.evaluate("JSON.parse(JSON.stringify(performance.getEntriesByType('navigation')[0]))")
-            out["dom_content_loaded_ms"] = nav["domContentLoadedEventEnd"]
-            out["load_script_ms"] = metrics.get("ScriptDuration", 0.0) * 1000
-            out["load_layout_ms"] = metrics.get("LayoutDuration", 0.0) * 1000
-            out["load_style_ms"] = metrics.get("RecalcStyleDuration", 0.0) * 1000
-            page.wait_for_load_state("load")
-            page.wait_for_function("document.getElementById('player').readyState >= 1")
-            out["dom_elements"] = page.evaluate("document.getElementsByTagName('*').length")
-            out["sentences"] = page.evaluate("document.querySelectorAll('#transcript span[data-t]').length")
-            out["paragraphs"] = page.evaluate("document.querySelectorAll('#transcript p').length")
-            out["load_long_tasks"] = page.evaluate("window.__long.length")
-            out["load_longest_task_ms"] = page.evaluate("Math.max(0, ...window.__long.map(e => e[1]))")
+    with served(public) as (browser, base):
+        url = f"{base}/episodes/{SLUG}/"
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.add_init_script(LONG_TASKS)
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Performance.enable")
+        page.goto(url, wait_until="domcontentloaded")
+        metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+        nav = page.evaluate("JSON.parse(JSON.stringify(performance.getEntriesByType('navigation')[0]))")
+        out["dom_content_loaded_ms"] = nav["domContentLoadedEventEnd"]
+        out["load_script_ms"] = metrics.get("ScriptDuration", 0.0) * 1000
+        out["load_layout_ms"] = metrics.get("LayoutDuration", 0.0) * 1000
+        out["load_style_ms"] = metrics.get("RecalcStyleDuration", 0.0) * 1000
+        page.wait_for_load_state("load")
+        page.wait_for_function("document.getElementById('player').readyState >= 1")
+        out["dom_elements"] = page.evaluate("document.getElementsByTagName('*').length")
+        out["sentences"] = page.evaluate("document.querySelectorAll('#transcript span[data-t]').length")
+        out["paragraphs"] = page.evaluate("document.querySelectorAll('#transcript p').length")
+        out["load_long_tasks"] = page.evaluate("window.__long.length")
+        out["load_longest_task_ms"] = page.evaluate("Math.max(0, ...window.__long.map(e => e[1]))")
+        page.evaluate("window.__long = []")
+        times = page.evaluate(UPDATES)
+        out["update_median_ms"] = statistics.median(times)
+        out["update_p95_ms"] = sorted(times)[int(0.95 * (len(times) - 1))]
+        out["update_max_ms"] = max(times)
+        page.wait_for_timeout(1500)  # the last smooth scroll settles
+        duration = page.evaluate("document.getElementById('player').duration")
+        jumps = [round((i * 0.618034 % 1) * (duration - 5), 2) for i in range(1, 41)]
+        page.evaluate(SEEKS, jumps[:5])  # warm up: the first seeks into the file
+        rounds = []
+        for _ in range(ROUNDS):
+            page.wait_for_timeout(500)
             page.evaluate("window.__long = []")
-            times = page.evaluate(UPDATES)
-            out["update_median_ms"] = statistics.median(times)
-            out["update_p95_ms"] = sorted(times)[int(0.95 * (len(times) - 1))]
-            out["update_max_ms"] = max(times)
-            page.wait_for_timeout(1500)  # the last smooth scroll settles
-            duration = page.evaluate("document.getElementById('player').duration")
-            jumps = [round((i * 0.618034 % 1) * (duration - 5), 2) for i in range(1, 41)]
-            page.evaluate(SEEKS, jumps[:5])  # warm up: the first seeks into the file
-            rounds = []
-            for _ in range(ROUNDS):
-                page.wait_for_timeout(500)
-                page.evaluate("window.__long = []")
-                t0 = time.perf_counter()
-                page.evaluate(SEEKS, jumps)
-                seek_ms = (time.perf_counter() - t0) * 1000 / len(jumps)
-                page.evaluate(PLAY_FAST)
-                page.wait_for_timeout(4000)
-                page.evaluate("document.getElementById('player').pause()")
-                page.wait_for_timeout(200)
-                long = page.evaluate("window.__long")
-                rounds.append((max((d for _, d in long), default=0.0), len(long), seek_ms))
-            out["follow_rounds"] = rounds
-            best = min(rounds)
-            out["follow_longest_task_ms"], out["follow_long_tasks"], out["seek_each_ms"] = best
-            out["follow_longest_task_worst_round_ms"] = max(r[0] for r in rounds)
             t0 = time.perf_counter()
-            page.fill("#search", "council")
-            page.wait_for_function("document.getElementById('search-count').textContent !== ''")
-            out["find_in_page_ms"] = (time.perf_counter() - t0) * 1000
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+            page.evaluate(SEEKS, jumps)
+            seek_ms = (time.perf_counter() - t0) * 1000 / len(jumps)
+            page.evaluate(PLAY_FAST)
+            page.wait_for_timeout(4000)
+            page.evaluate("document.getElementById('player').pause()")
+            page.wait_for_timeout(200)
+            long = page.evaluate("window.__long")
+            rounds.append((max((d for _, d in long), default=0.0), len(long), seek_ms))
+        out["follow_rounds"] = rounds
+        best = min(rounds)
+        out["follow_longest_task_ms"], out["follow_long_tasks"], out["seek_each_ms"] = best
+        out["follow_longest_task_worst_round_ms"] = max(r[0] for r in rounds)
+        t0 = time.perf_counter()
+        page.fill("#search", "council")
+        page.wait_for_function("document.getElementById('search-count').textContent !== ''")
+        out["find_in_page_ms"] = (time.perf_counter() - t0) * 1000
     return out
 
 

@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import results
+from browser import CHROMIUM, served
 from pages import long_transcript
 
 from podkit.catalog import Catalog
@@ -41,7 +42,6 @@ from podkit.runner.local import published_episodes
 from podkit.transcribe.formats import to_json
 
 VARIANTS = 24  # distinct 25-minute transcripts, given to the episodes in turn
-CHROMIUM = "/usr/bin/chromium"
 QUERIES = ("council", "ferry subsidy", "robotics team national final", "zzzzqx")
 
 # The frames podkit's tag stage writes on an episode without cover or chapters.
@@ -165,25 +165,12 @@ def measure_search(public: Path) -> dict[str, Any]:
     }
     if not Path(CHROMIUM).exists():
         return out
-    from playwright.sync_api import sync_playwright
-
-    from podkit.publish.serve import serve_in_thread
-
-    server = serve_in_thread(public)
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-            )
-            page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{server.server_port}/")
-            loaded, queries = page.evaluate(SEARCH, list(QUERIES))
-            out["browser_load_ms"] = loaded
-            out["queries"] = {q: {"ms": ms, "hits": hits} for q, (ms, hits) in queries.items()}
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+    with served(public) as (browser, base):
+        page = browser.new_page()
+        page.goto(f"{base}/")
+        loaded, queries = page.evaluate(SEARCH, list(QUERIES))
+        out["browser_load_ms"] = loaded
+        out["queries"] = {q: {"ms": ms, "hits": hits} for q, (ms, hits) in queries.items()}
     return out
 
 

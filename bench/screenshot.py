@@ -18,35 +18,23 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from podkit.publish.serve import serve_in_thread
+from browser import CHROMIUM, served
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
 
 
 def shoot(show: Path, at: float, out: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
     (page_dir,) = sorted((show / "public" / "episodes").iterdir())[-1:]
-    server = serve_in_thread(show / "public")
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-            )
-            page = browser.new_page(viewport={"width": 1100, "height": 1200}, reduced_motion="reduce")
-            page.goto(f"http://127.0.0.1:{server.server_port}/episodes/{page_dir.name}/#t={at:g}")
-            page.wait_for_function("document.getElementById('player').readyState >= 1")
-            page.wait_for_function("document.querySelector('#transcript [aria-current=true]') !== null")
-            page.wait_for_timeout(300)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(out))
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+    with served(show / "public") as (browser, base):
+        page = browser.new_page(viewport={"width": 1100, "height": 1200}, reduced_motion="reduce")
+        page.goto(f"{base}/episodes/{page_dir.name}/#t={at:g}")
+        page.wait_for_function("document.getElementById('player').readyState >= 1")
+        page.wait_for_function("document.querySelector('#transcript [aria-current=true]') !== null")
+        page.wait_for_timeout(300)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(out))
 
 
 def main() -> None:
