@@ -57,6 +57,7 @@ bench: setup
 	$(BIN)/python bench/normalise.py
 	$(BIN)/python bench/transcribe.py
 	$(BIN)/python bench/segmentation.py
+	$(BIN)/python bench/voices.py
 	$(BIN)/python bench/vocabulary.py
 	$(BIN)/python bench/publish.py
 	$(BIN)/python bench/long.py
