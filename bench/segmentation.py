@@ -53,6 +53,7 @@ import math
 import re
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -105,15 +106,36 @@ def corpus(only: str | None) -> list[tuple[str, Path, dict]]:
     return out
 
 
-def transcript_for(name: str, audio: Path, engine: str, refresh: bool):
+def hosts_of(name: str) -> tuple[str, ...]:
+    """The hosts a show with this script would list (podkit.toml ``hosts``, the sidecar's
+    ``speakers``): each voice's full name from the script's vocabulary (the name whose first
+    word is the voice's key; else the key itself), in the order they first speak. None for
+    one voice, or for the sample show."""
+    script = ROOT / "samples" / "corpus" / f"{name}.toml"
+    if not script.exists():
+        return ()
+    spec = tomllib.loads(script.read_text())
+    voices = list(spec.get("voices", {}))
+    if len(voices) < 2:
+        return ()
+    named_in = spec.get("vocabulary", [])
+    lines = [line for seg in spec.get("segments", spec.get("stories", [])) for line in seg.get("lines", [])]
+    order = list(dict.fromkeys([*(line.get("voice") for line in lines if line.get("voice") in voices), *voices]))
+    return tuple(next((n for n in named_in if n.split()[0].lower() == v), v.title()) for v in order)
+
+
+def transcript_for(name: str, audio: Path, engine: str, refresh: bool, hosts: tuple[str, ...] = ()):
+    """The episode's transcript, cached. With ``hosts``, as the pipeline hears a show that
+    lists them: their names in the engine's vocabulary, and who speaks when told apart by
+    voice (``speakers``)."""
     from podkit.transcribe import TranscribeOptions, transcribe_file, write
     from podkit.transcribe.formats import read_json
 
-    cached = CACHE / f"{name}.{engine}.json"
+    cached = CACHE / f"{name}.{engine}{'.hosts' if hosts else ''}.json"
     if refresh or not cached.exists() or cached.stat().st_mtime < audio.stat().st_mtime:
-        print(f"transcribing {name} ({engine}) ...", flush=True)
-        t = transcribe_file(audio, TranscribeOptions(engine=engine))
-        write(t, CACHE / f"{name}.{engine}", ["json"])
+        print(f"transcribing {name} ({engine}{', hosts ' + ' and '.join(hosts) if hosts else ''}) ...", flush=True)
+        t = transcribe_file(audio, TranscribeOptions(engine=engine, vocabulary=hosts), speakers=hosts)
+        write(t, cached.with_suffix(""), ["json"])
     return read_json(cached)
 
 
@@ -521,10 +543,18 @@ def main() -> None:
     ap.add_argument("--engine", default="faster-whisper", choices=["faster-whisper", "openai-whisper"])
     ap.add_argument("--refresh", action="store_true", help="transcribe again")
     ap.add_argument("--only", metavar="NAME", help="one episode (e.g. harbour-desk, sample-show); no timing")
+    ap.add_argument(
+        "--no-hosts",
+        action="store_true",
+        help="transcribe two-host episodes without their hosts' names (no vocabulary, no speaker turns)",
+    )
     args = ap.parse_args()
 
     episodes = corpus(args.only)
-    transcripts = {name: transcript_for(name, audio, args.engine, args.refresh) for name, audio, _ in episodes}
+    transcripts = {
+        name: transcript_for(name, audio, args.engine, args.refresh, () if args.no_hosts else hosts_of(name))
+        for name, audio, _ in episodes
+    }
     timing: tuple[list[dict], dict] | None = None
     if not args.only:  # first, so that the warm-up call is the one that loads the model
         timing = speed(transcripts)

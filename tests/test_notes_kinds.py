@@ -424,3 +424,72 @@ def test_a_fragment_of_a_story_joins_the_story_it_means_like():
     assert join_fragments(cut, set(), set(), sents, ev, duration, min_story_s=5.0) == [0, fire, robots]
     assert join_fragments(cut, set(), set(), sents, ev, duration, min_story_s=15.0) == cut  # a short item
     assert join_fragments(cut, set(), {fire + 2}, sents, ev, duration, min_story_s=5.0) == [0, fire + 2, robots]
+
+
+def test_turns_and_a_host_addressing_the_other_are_edge_evidence():
+    """Where the transcript names its speakers, a change of speaker and a host opening a
+    sentence with the other's name ("Ben, were you ...", "So, Ana, ...") are evidence for a
+    story's edge; a speaker saying their own name is not; without names, neither is."""
+    from podkit.notes.embed import embed
+    from podkit.notes.options import NotesOptions
+    from podkit.notes.segment import evidence, sentences
+
+    lines = [
+        ("Ana Reyes", "The ferry vote is due in three weeks."),
+        ("Ben Okoro", "Six hours on one line of a spreadsheet."),
+        ("Ben Okoro", "The crossing itself takes twenty minutes."),
+        ("Ana Reyes", "Ben, were you down at the wharf on Thursday night?"),
+        ("Ben Okoro", "I was, and the smoke was everywhere."),
+        ("Ben Okoro", "Ben, as I always say, keep calm."),
+        ("Ana Reyes", "So, Ben, what did the fire crews tell you?"),
+    ]
+    transcript, _ = _episode([("story", lines)])
+    sents = sentences(transcript)
+    opt = NotesOptions()
+    ev = evidence(sents, embed([s.text for s in sents]), opt)
+    assert list(ev.turn) == [0, 1, 0, 1, 1, 0, 1]
+    assert list(ev.address) == [0, 0, 0, 1, 0, 0, 1]
+    assert ev.edge(3, opt) > ev.edge(1, opt) > ev.edge(2, opt)
+    unnamed, _ = _episode([("story", [(None, text) for _, text in lines])])
+    plain = evidence(sentences(unnamed), embed([s.text for s in sents]), opt)
+    assert not plain.turn.any() and not plain.address.any()
+
+
+def test_the_intro_takes_on_the_tail_of_its_preview():
+    """The recogniser ends the preview's sentence early and its tail says none of the
+    intro's phrases: the intro still ends where the first story starts. An intro that closes
+    itself ("Let's get into it.") ends there."""
+    intro = [
+        ("Ana", "Welcome to the Harbour Desk, your week in Port Carrow."),
+        ("Ana", "Every Friday we round up the news from the city, the harbour and the islands."),
+        ("Ana", "I'm Ana, and with me as always is Ben."),
+        ("Ben", "It has been a busy week in town."),
+        ("Ben", "Coming up: the ferry subsidy fight at the council, a fire on the wharf."),
+        ("Ben", "A robot that sorts fish at the market, and the bridge closure."),
+    ]
+    transcript, truth = _episode([("intro", intro), ("story", FERRY), ("story", FIRE), ("story", ROBOTS)])
+    notes = make_notes(transcript)
+    assert notes.stories[0].kind == "intro"
+    assert _near(notes.stories[1].start, truth[1][1], 0.5), (notes.stories[1].start, truth[1][1])
+    closed = [*intro, ("Ben", "Let's get into it.")]  # the tail now inside the intro's last run
+    transcript, truth = _episode([("intro", closed), ("story", FERRY), ("story", FIRE), ("story", ROBOTS)])
+    notes = make_notes(transcript)
+    assert notes.stories[0].kind == "intro" and _near(notes.stories[1].start, truth[1][1], 0.5)
+
+
+def test_a_scrap_after_a_sponsor_read_is_the_reads_tail():
+    """A few seconds between a sponsor read's found end and the next story ("Promo code
+    CIRCUIT.") are the read's, not a short item of their own."""
+    from podkit.notes.kinds import Part, kinds_of
+    from podkit.notes.segment import sentences
+
+    parts = [("story", FERRY), ("sponsor", SPONSOR), ("short", [("Ben", "Promo code HARBOUR.")]), ("story", FIRE)]
+    transcript, _ = _episode(parts)
+    sents = sentences(transcript)
+    sponsor, tail, fire = len(FERRY), len(FERRY) + len(SPONSOR), len(FERRY) + len(SPONSOR) + 1
+    fixed = [Part("sponsor", sponsor, tail)]
+    kinds = kinds_of([0, sponsor, tail, fire], fixed, sents, 20.0, transcript.duration)
+    assert kinds == [(0, "story"), (sponsor, "sponsor"), (fire, "story")]
+    # after a story it stays a part of its own (a short item)
+    kinds = kinds_of([0, tail, fire], [], sents, 20.0, transcript.duration)
+    assert (tail, "short") in kinds

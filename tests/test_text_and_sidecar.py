@@ -408,3 +408,24 @@ def test_unheard_speech_is_measured_in_gaps_between_words():
     assert unheard([], audio, offset) == 20.0
     short_gaps = said(*[(t, t + 0.9) for t in range(0, 20, 3)], (19.0, 20.0))  # 2.1 s gaps: pauses
     assert unheard(short_gaps, audio, offset) == 0.0
+
+
+def test_a_loop_is_said_once_and_the_speech_around_it_kept():
+    """What Whisper invents in a loop ("Mm-hmm." over a passage, split into "Mm" "-hmm." as
+    it writes the words) is said once; the real words before and after, and the other
+    segments, are kept with their times."""
+    from podkit.transcribe.stream import drop_loops
+
+    before = seg("So ten months of runway, not the three years people assumed.", 150.0, 159.0)
+    loop = Segment(
+        160.0, 164.0, "", [Word(160.0 + k * 0.1, 160.05 + k * 0.1, t) for k, t in enumerate(["Mm", "-hmm."] * 20)]
+    )
+    loop.text = " ".join(w.text for w in loop.words)
+    after = seg("Told us the round was priced for a boom.", 164.0, 166.0)
+    out = drop_loops([before, loop, after])
+    assert [s.text for s in out] == [before.text, "Mm-hmm.", after.text]
+    assert out[1].end == pytest.approx(160.15) and out[1].start == 160.0
+    assert looped_words(out) == 0
+    # ordinary speech with repeats is left alone, segments and all
+    speech = [seg("No, no, no, that's not what I said at all."), seg("It was very very cold.")]
+    assert drop_loops(speech) == speech and [s.text for s in speech][1] == "It was very very cold."

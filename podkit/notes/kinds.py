@@ -28,7 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .segment import Sentence, is_chatter
+from .options import NotesOptions
+from .segment import Evidence, Sentence, intro_end, is_chatter
 
 INTRO_MAX_S = 90.0
 INTRO_GAP = 3  # at most this many sentences between two that say they are the intro's
@@ -48,6 +49,7 @@ _INTRO = re.compile(
     r"good to (?:be here|have you)|thanks for having me|i'm your host|my (?:co-?host|guest))",
     re.I,
 )
+_INTRO_CLOSE = re.compile(r"\blet's (?:get (?:into|started|going)|dive|begin|start)|\bon with the show", re.I)
 _OUTRO = re.compile(
     r"\b(?:that's (?:all|it) for|that is (?:all|it) for|that's (?:our|the) show|thanks? (?:you )?for listening|"
     r"see you next (?:week|time)|until next (?:week|time)|next week,? we|join us next|"
@@ -153,8 +155,12 @@ def _shorts(sents: list[Sentence], bonus: np.ndarray) -> list[Part]:
     return out
 
 
-def fixed_parts(sents: list[Sentence], duration: float, bonus: np.ndarray) -> list[Part]:
-    """The episode's non-story parts, in order and not overlapping."""
+def fixed_parts(sents: list[Sentence], duration: float, ev: Evidence, opt: NotesOptions) -> list[Part]:
+    """The episode's non-story parts, in order and not overlapping. A part whose end is not
+    said (a sponsor read's, a short item's) ends at the likeliest story start, where the
+    speakers are named a change of speaker and a host addressing the other counting too; the
+    intro takes on the tail of its preview (``segment.intro_end``)."""
+    bonus = ev.bonus + opt.w_turn * ev.turn + opt.w_address * ev.address
     intro = _intro(sents)
     outro = _outro(sents, duration)
     lo = intro.end if intro else 0
@@ -166,20 +172,29 @@ def fixed_parts(sents: list[Sentence], duration: float, bonus: np.ndarray) -> li
         if any(part.first < t.end and t.first < part.end for t in taken):
             continue
         taken.append(part)
-    return sorted(taken, key=lambda p: p.first)
+    taken.sort(key=lambda p: p.first)
+    if intro and not _INTRO_CLOSE.search(sents[intro.end - 1].text):  # "Let's get into it." ends it
+        limit = taken[1].first if len(taken) > 1 else len(sents)
+        taken[0] = Part("intro", 0, intro_end(intro.end, limit, sents, ev, opt, duration))
+    return taken
 
 
 def kinds_of(
     starts: list[int], fixed: Sequence[Part], sents: list[Sentence], min_story_s: float, duration: float
 ) -> list[tuple[int, str]]:
     """(first sentence, kind) of each part starting at ``starts``: a fixed part's own kind,
-    else a story, or a short item when shorter than ``min_story_s``."""
+    else a story, or a short item when shorter than ``min_story_s``. A scrap under
+    ``MIN_PART_S`` right after a sponsor read is the read's tail (its offer said once more,
+    "Promo code CIRCUIT."), not an item: the read runs on over it."""
     by_first = {p.first: p.kind for p in fixed}
-    out = []
+    out: list[tuple[int, str]] = []
     for a, b in itertools.pairwise([*starts, len(sents)]):
         kind = by_first.get(a)
         if kind is None:
             end = duration if b == len(sents) else sents[b].start
-            kind = "short" if end - (0.0 if a == 0 else sents[a].start) < min_story_s else "story"
+            length = end - (0.0 if a == 0 else sents[a].start)
+            if out and out[-1][1] == "sponsor" and length < MIN_PART_S:
+                continue
+            kind = "short" if length < min_story_s else "story"
         out.append((a, kind))
     return out

@@ -20,6 +20,11 @@ class NotesOptions:
     w_pause: float = 0.5  # weight of a long pause at a boundary
     w_cue: float = 1.5  # weight of a cue phrase ("next up", "moving on") opening a story
     w_shift: float = 0.75  # weight of a change of subject across the gap
+    # Where speakers are named (a sidecar's speakers): weights of a change of speaker and of
+    # a host addressing the other by name, in placing a story's edge (not in finding one:
+    # speakers take turns all through a story)
+    w_turn: float = 0.5
+    w_address: float = 1.0
     shift_window: int = 3  # sentences on each side of a gap compared for that change
     # A cut inside a stretch whose two sides share this much of their content words (TF-IDF
     # cosine of the join_window sentences on each side) is a turn of one story, not a new one.

@@ -97,7 +97,7 @@ def follow_rundown(
     """(every part as (first sentence, kind), the rundown story starting at each placed
     story's first sentence, the rundown stories not placed)."""
     ev = evidence(sents, emb, opt)
-    found = fixed_parts(sents, duration, ev.bonus)
+    found = fixed_parts(sents, duration, ev, opt)
     fixed = [p for p in found if p.kind != "short"]
     # a short item found is no rundown story of its own, but where it starts and ends a
     # planned one likely does
@@ -115,8 +115,9 @@ def follow_rundown(
         shared = _shared_words([sents[i].text for i in free], texts)
         shared -= shared.mean(axis=1, keepdims=True)
         weights = ev.weights[free]
-        # pause and cue phrase; no change of subject (see above)
-        bonus = BOUNDARY_WEIGHT * (opt.w_pause * ev.pause[free] + opt.w_cue * ev.cue[free])
+        # pause, cue phrase, change of speaker, a host addressing the other; no change of
+        # subject (see above)
+        bonus = BOUNDARY_WEIGHT * np.array([ev.edge(i, opt) for i in free])
         for n, i in enumerate(free[1:], 1):
             if i != free[n - 1] + 1 or i in edges:
                 bonus[n] += BLOCK_START

@@ -200,6 +200,33 @@ def _shift_z(weighted: np.ndarray, weights: np.ndarray, window: int) -> np.ndarr
     return np.asarray(np.clip(z, 0.0, 3.0))
 
 
+def _turns(sents: list[Sentence]) -> np.ndarray:
+    """1 before each sentence where another named speaker takes over (0 for the first, and
+    everywhere on a transcript that names no one)."""
+    return np.array(
+        [0.0]
+        + [1.0 if a.speaker and b.speaker and a.speaker != b.speaker else 0.0 for a, b in itertools.pairwise(sents)]
+    )
+
+
+def _addresses(sents: list[Sentence]) -> np.ndarray:
+    """1 at each sentence that opens by naming another of the transcript's speakers ("Sam,
+    have you been to the new pool yet?", "So, Owen, ..."): one host handing the talk to the
+    other, the way two-host shows open a story. The names are the first words of the
+    speaker labels (who speaks when, from a sidecar's ``speakers``)."""
+    names = {str(s.speaker).split()[0].lower() for s in sents if s.speaker and str(s.speaker).split()}
+    out = np.zeros(len(sents))
+    if len(names) < 2:
+        return out
+    for i, s in enumerate(sents[1:], 1):
+        head = re.sub(r"^(?:so|and|now|ok(?:ay)?|right|well)\s*,?\s+", "", s.text.strip(" \"'").lower())
+        m = re.match(r"([a-z][\w'-]*)\s*,", head)
+        own = str(s.speaker or "").split()[:1]
+        if m and m.group(1) in names and [m.group(1)] != [w.lower() for w in own]:
+            out[i] = 1.0
+    return out
+
+
 @dataclass(frozen=True)
 class Evidence:
     """What the splitter knows of each sentence: its weight in a story's coherence (0 for
@@ -214,6 +241,20 @@ class Evidence:
     pause: np.ndarray
     cue: np.ndarray
     shift: np.ndarray
+    # where the speakers are named: a change of speaker, and a host addressing the other by
+    # name (both 0 everywhere otherwise); evidence for where a found story's edge lies
+    turn: np.ndarray
+    address: np.ndarray
+
+    def edge(self, i: int, opt: NotesOptions) -> float:
+        """The evidence for a cut right before sentence ``i`` that places a story's edge:
+        a pause, a cue phrase, a change of speaker, a host addressing the other."""
+        return float(
+            opt.w_pause * self.pause[i]
+            + opt.w_cue * self.cue[i]
+            + opt.w_turn * self.turn[i]
+            + opt.w_address * self.address[i]
+        )
 
 
 def evidence(sents: list[Sentence], emb: np.ndarray, opt: NotesOptions) -> Evidence:
@@ -223,7 +264,7 @@ def evidence(sents: list[Sentence], emb: np.ndarray, opt: NotesOptions) -> Evide
     bonus = opt.w_pause * pause + opt.w_cue * cue + opt.w_shift * shift
     if len(bonus):
         bonus[0] = 0.0
-    return Evidence(weights, weighted, bonus, pause, cue, shift)
+    return Evidence(weights, weighted, bonus, pause, cue, shift, _turns(sents), _addresses(sents))
 
 
 def _region_table(
@@ -411,6 +452,53 @@ def join_fragments(
 
 
 REFINE_SENTENCES = 2  # how far (in sentences, each way) a cut may move to its story's edge
+INTRO_NEXT = 10  # the first story's sentences its opening is told by, beyond that reach
+
+
+def _placed(
+    a: int,
+    c: int,
+    b: int,
+    near: range,
+    cands: range,
+    sents: list[Sentence],
+    words: list[set[str]],
+    ev: Evidence,
+    opt: NotesOptions,
+    duration: float,
+) -> int:
+    """Where the edge between the part ``[a, c)`` and the part ``[c, b)`` lies among
+    ``cands``: each sentence ``near`` it goes to the part whose other sentences (its core,
+    ``[a, near.start)`` or ``[near.stop, b)``) it means more like (embeddings, and the
+    content words it shares with them), with the evidence at the edge itself (pause, cue
+    phrase, change of speaker, a host addressing the other) as a tie-breaker. Neither part
+    is made shorter than the minimum story; ``c`` where nothing is surer."""
+
+    def start(i: int) -> float:
+        return 0.0 if i == 0 else duration if i >= len(sents) else sents[i].start
+
+    before, after = list(range(a, near.start)), list(range(near.stop, b))
+    if not ev.weights[before].any() or not ev.weights[after].any():
+        return c
+    core_a, core_b = ev.weighted[before].sum(axis=0), ev.weighted[after].sum(axis=0)
+    core_a /= np.linalg.norm(core_a) or 1.0
+    core_b /= np.linalg.norm(core_b) or 1.0
+    bag_a = Counter(w for i in before for w in words[i])
+    bag_b = Counter(w for i in after for w in words[i])
+    lean = {}  # > 0: means more like the part before
+    for i in near:
+        shared = sum(1 for w in words[i] if bag_a[w]) - sum(1 for w in words[i] if bag_b[w])
+        meaning = float(ev.weighted[i] @ core_a - ev.weighted[i] @ core_b)
+        lean[i] = meaning + 0.05 * shared / max(1, len(words[i]))
+    scores = {}
+    for cand in cands:
+        if start(cand) - start(a) < opt.min_story_s or start(b) - start(cand) < opt.min_story_s:
+            continue
+        scores[cand] = sum(v if i < cand else -v for i, v in lean.items()) + 0.1 * ev.edge(cand, opt)
+    if not scores:
+        return c
+    best = max(scores, key=lambda k: (scores[k], -abs(k - c)))
+    return best if scores[best] > scores.get(c, -np.inf) + 1e-9 else c
 
 
 def refine(
@@ -421,15 +509,10 @@ def refine(
     fires a sentence or two off: a host's quip ("Six hours on one line of a spreadsheet.")
     is unlike the lines before it but still about their story, and a question that opens the
     next one is short and says little. Each sentence near the cut goes to the story whose
-    other sentences it means more like (embeddings, and the content words it shares with
-    them), with a pause or a cue phrase at the new cut as evidence as before; the cut moves
-    at most ``REFINE_SENTENCES`` and never makes a story shorter than the minimum."""
+    other sentences it means more like (``_placed``); the cut moves at most
+    ``REFINE_SENTENCES`` and never makes a story shorter than the minimum."""
     out = sorted(cuts)
     words = [set(content_words(s.text)) for s in sents]
-
-    def start(i: int) -> float:
-        return 0.0 if i == 0 else duration if i >= len(sents) else sents[i].start
-
     for pos in range(1, len(out)):
         c, a = out[pos], out[pos - 1]
         b = out[pos + 1] if pos + 1 < len(out) else len(sents)
@@ -437,31 +520,32 @@ def refine(
             continue
         lo, hi = max(a + 1, c - REFINE_SENTENCES), min(b - 1, c + REFINE_SENTENCES)
         near = range(max(a, c - REFINE_SENTENCES), min(b, c + REFINE_SENTENCES))
-        before = list(range(a, c - REFINE_SENTENCES))
-        after = list(range(c + REFINE_SENTENCES, b))
-        if lo >= hi or not ev.weights[before].any() or not ev.weights[after].any():
-            continue
-        core_a, core_b = ev.weighted[before].sum(axis=0), ev.weighted[after].sum(axis=0)
-        core_a /= np.linalg.norm(core_a) or 1.0
-        core_b /= np.linalg.norm(core_b) or 1.0
-        bag_a = Counter(w for i in before for w in words[i])
-        bag_b = Counter(w for i in after for w in words[i])
-        lean = {}  # > 0: means more like the story before
-        for i in near:
-            shared = sum(1 for w in words[i] if bag_a[w]) - sum(1 for w in words[i] if bag_b[w])
-            meaning = float(ev.weighted[i] @ core_a - ev.weighted[i] @ core_b)
-            lean[i] = meaning + 0.05 * shared / max(1, len(words[i]))
-        scores = {}
-        for cand in range(lo, hi + 1):
-            if start(cand) - start(a) < opt.min_story_s or start(b) - start(cand) < opt.min_story_s:
-                continue
-            edge = opt.w_pause * float(ev.pause[cand]) + opt.w_cue * float(ev.cue[cand])
-            scores[cand] = sum(v if i < cand else -v for i, v in lean.items()) + 0.1 * edge
-        if scores:
-            best = max(scores, key=lambda k: (scores[k], -abs(k - c)))
-            if best != c and scores[best] > scores.get(c, -np.inf) + 1e-9:
-                out[pos] = best
+        if lo < hi:
+            out[pos] = _placed(a, c, b, near, range(lo, hi + 1), sents, words, ev, opt, duration)
     return sorted(set(out))
+
+
+def intro_end(end: int, limit: int, sents: list[Sentence], ev: Evidence, opt: NotesOptions, duration: float) -> int:
+    """The intro's end, found after its last preview phrase (``end``), taken on over the
+    preview's tail: the recogniser may end the preview's sentence early ("... the Robert
+    Wing Shop. Keepers and cyclists over the new cycle lane, and record crowds ..."), and the
+    tail says none of the intro's phrases. A sentence after ``end`` goes to the intro where it
+    means more like the intro's opening (what the show is, its greeting and introductions;
+    not the preview's last sentences, which name the first story too) than like the story
+    that follows (its next ``INTRO_NEXT``
+    sentences; ``_placed``, moving only later, at most ``REFINE_SENTENCES``, never past a
+    cue phrase or a host addressing the other, nor to ``limit``: the next decided part).
+    The caller leaves an intro that closes itself ("Let's get into it.") as it is."""
+    b = min(limit, len(sents), end + REFINE_SENTENCES + INTRO_NEXT)
+    hi = min(b - 1, end + REFINE_SENTENCES)
+    # a cue phrase or a host addressing the other ("So, Dana, five weeks ago ...") opens the
+    # first story: the intro is not taken past it
+    hi = next((i for i in range(end, hi + 1) if ev.cue[i] or ev.address[i]), hi)
+    if hi <= end:
+        return end
+    words = [set(content_words(s.text)) for s in sents[:b]]
+    near = range(max(0, end - REFINE_SENTENCES), min(b, end + REFINE_SENTENCES))
+    return _placed(0, end, b, near, range(end, hi + 1), sents, words, ev, opt, duration)
 
 
 def _cohesion(sents: list[Sentence], cuts: list[int], keep: set[int], window: int) -> dict[int, float]:

@@ -71,7 +71,7 @@ class Notes:
 def _found_parts(sents: list[Sentence], emb: np.ndarray, opt: NotesOptions, duration: float) -> list[tuple[int, str]]:
     """(first sentence, kind) of every part, with no rundown to follow."""
     ev = evidence(sents, emb, opt)
-    fixed = fixed_parts(sents, duration, ev.bonus)
+    fixed = fixed_parts(sents, duration, ev, opt)
     bounds = sorted({x for p in fixed for x in (p.first, p.end) if 0 < x < len(sents)})
     starts = choose_boundaries(sents, emb, opt, duration, fixed=bounds, ev=ev)
     inside = {i for p in fixed for i in range(p.first + 1, p.end)}  # a fixed part is whole

@@ -84,24 +84,59 @@ def audio_windows(
 LOOP_WORDS = 12  # words caught repeating one phrase that make a window's transcript a loop
 
 
+def _loop_runs(keys: list[str]) -> list[tuple[int, int, int]]:
+    """(first index, phrase length, repeats) of every run of a phrase of 1-4 words said
+    again and again back to back: 4 times or more for a phrase, 8 for a single word."""
+    runs = []
+    for n in range(1, 5):
+        least = 8 if n == 1 else 4
+        i = 0
+        while i + 2 * n <= len(keys):
+            repeats = 1
+            while keys[i + repeats * n : i + (repeats + 1) * n] == keys[i : i + n]:
+                repeats += 1
+            if repeats >= least:
+                runs.append((i, n, repeats))
+                i += repeats * n
+            else:
+                i += 1
+    return runs
+
+
 def looped_words(segments: list[Segment]) -> int:
     """The most words in one run of a phrase of 1-4 words said again and again back to back
     ("Caro My Caro My Caro My ..."): 4 times or more for a phrase, 8 for a single word."""
     words = [w for seg in segments for w in re.findall(r"[\w']+", seg.text.lower())]
-    worst = 0
-    for n in range(1, 5):
-        least = 8 if n == 1 else 4
-        i = 0
-        while i + 2 * n <= len(words):
-            repeats = 1
-            while words[i + repeats * n : i + (repeats + 1) * n] == words[i : i + n]:
-                repeats += 1
-            if repeats >= least:
-                worst = max(worst, repeats * n)
-                i += repeats * n
-            else:
-                i += 1
-    return worst
+    return max((n * repeats for _, n, repeats in _loop_runs(words)), default=0)
+
+
+def drop_loops(segments: list[Segment]) -> list[Segment]:
+    """``segments`` with each loop (above) said once: Whisper, given the show's names as a
+    prompt, now and then fills a short passage with "Mm-hmm. Mm-hmm. ..." where someone
+    spoke; what it invented is not published. Segments left with no word go; the others'
+    text and times follow their words."""
+    words = [(k, w) for k, seg in enumerate(segments) for w in seg.words]
+    keys = ["".join(re.findall(r"[\w']+", w.text.lower())) for _, w in words]
+    drop: set[int] = set()
+    for i, n, repeats in _loop_runs(keys):
+        drop.update(range(i + n, i + n * repeats))
+    if not drop:
+        return segments
+    kept: dict[int, list[Word]] = {}
+    for j, (k, w) in enumerate(words):
+        if j not in drop:
+            kept.setdefault(k, []).append(w)
+    out = []
+    for k, seg in enumerate(segments):
+        if not seg.words:
+            out.append(seg)
+        elif k in kept:
+            seg.words = kept[k]
+            seg.start, seg.end = seg.words[0].start, seg.words[-1].end
+            seg.text = join_words(w.text for w in seg.words)
+            out.append(seg)
+    log.info("a loop of %d words said once", len(drop))
+    return out
 
 
 def _prompt(segments: list[Segment], limit: int = 600) -> str | None:
@@ -224,16 +259,26 @@ def _fill_gaps(
         if voiced[int(gap_start * 10) : int(np.ceil(gap_end * 10))].sum() / 10 < FILL_VOICED_S:
             continue
         lo, hi = max(0.0, gap_start - 0.1), min(len(audio) / SAMPLE_RATE, gap_end + 0.1)
-        result = engine.transcribe(
-            audio[int(lo * SAMPLE_RATE) : int(hi * SAMPLE_RATE)],
-            language=language,
-            beam_size=options.beam_size,
-            vad=options.vad,
-            batch_size=0,
-            prompt=prompt,
-            condition=False,
-        )
-        for seg in result.segments:
+        piece = audio[int(lo * SAMPLE_RATE) : int(hi * SAMPLE_RATE)]
+
+        def heard(given: str | None, piece: np.ndarray = piece) -> list[Segment]:
+            return list(
+                engine.transcribe(
+                    piece,
+                    language=language,
+                    beam_size=options.beam_size,
+                    vad=options.vad,
+                    batch_size=0,
+                    prompt=given,
+                    condition=False,
+                ).segments
+            )
+
+        segs = heard(prompt)
+        if prompt and looped_words(segs) >= LOOP_WORDS:  # the names set off a loop: heard without them
+            again = heard(None)
+            segs = again if looped_words(again) < looped_words(segs) else segs
+        for seg in drop_loops(segs):
             seg.words = [w for w in seg.words if gap_start - 0.05 <= w.start + lo and w.end + lo <= gap_end + 0.05]
             if not seg.words:
                 continue
@@ -301,6 +346,7 @@ def _run(
             retry_language, retry = _window(*context, names, False, progress, label, total)
             if _badness(retry, audio, offset) < _badness(found, audio, offset):
                 window_language, found = retry_language, retry
+            found = drop_loops(found)
         if options.batched:
             # Cut into sentences first: a chunk's one segment spans the gaps heard again, and
             # the pieces and what fills the gaps are then put in time order together.
