@@ -493,3 +493,32 @@ def test_a_scrap_after_a_sponsor_read_is_the_reads_tail():
     # after a story it stays a part of its own (a short item)
     kinds = kinds_of([0, tail, fire], [], sents, 20.0, transcript.duration)
     assert (tail, "short") in kinds
+
+
+def test_a_heading_never_points_back_or_away():
+    """A clause that opens on a word pointing back ("It's the question every investor keeps
+    asking") or holds one pointing away ("Listeners keep asking us about this, so we ...")
+    names no subject: the heading comes from a clause that does."""
+    from podkit.notes.describe import _names_nothing, headings
+    from podkit.notes.embed import embed
+    from podkit.notes.segment import Sentence
+
+    assert _names_nothing("It's the question every investor keeps asking")
+    assert _names_nothing("Listeners keep asking us about this, so we publish a guide")
+    assert _names_nothing("They said the vote was close")
+    assert not _names_nothing("Software companies struggle to win paying customers")
+    assert not _names_nothing("Theatre festival announces this year's programme")
+    saas = [
+        "It's the question every software investor keeps asking.",
+        "Software as a service companies in the region struggle to get customers to pay for subscriptions.",
+        "Most businesses still expect software to be installed once and paid for once.",
+        "Three software founders told us their customers want custom features for free.",
+    ]
+    parts = [[Sentence(4.0 * k, 4.0 * k + 3.5, line) for k, line in enumerate(saas)]]
+    parts.append([Sentence(20.0 + 4 * k, 23.5 + 4 * k, line) for k, (_, line) in enumerate(FIRE)])
+    centroids = []
+    for part in parts:
+        mean = embed([s.text for s in part]).mean(axis=0)
+        centroids.append(mean / np.linalg.norm(mean))
+    title = headings(parts, centroids)[0]
+    assert "software" in title.lower() and not title.lower().startswith("it"), title

@@ -245,8 +245,24 @@ def _shorten(text: str, limit: int = MAX_TITLE) -> str:
 # A clause that ends on a pronoun ("Listeners keep asking us about this") points at a subject
 # it does not name: a lead-in, never a headline.
 _POINTS_AWAY = re.compile(r"\b(?:this|that|it|them|these|those)$", re.I)
+# A clause that opens on a word pointing back ("It's the question every investor asks",
+# "He said ...") names nothing: the thing it speaks of was named before.
+_POINTS_BACK = re.compile(r"^(?:it|it's|he|she|they|they're|this|that|that's|these|those|there's)\b", re.I)
+
+
+def _names_nothing(candidate: str) -> bool:
+    """A heading candidate that opens with a hand-over or a word pointing back, or has a
+    clause pointing away ("Listeners keep asking us about this, so we ...")."""
+    return bool(
+        _OPENING.match(candidate)
+        or _POINTS_BACK.match(candidate)
+        or any(_POINTS_AWAY.search(piece.strip(" .")) for piece in candidate.split(","))
+    )
+
+
 HEAD_SENTENCES = 6  # how many of a story's opening sentences give heading candidates
 W_SALIENT = 2.0
+LEAD_BONUS = 0.1  # the lead sentence, where news names its subject (the next one: half)
 LINK_BONUS = 0.1  # a link that belongs to the story: its title is a strong candidate
 
 
@@ -265,10 +281,12 @@ def title_for(
     for rank, s in enumerate(substantive[:HEAD_SENTENCES]):
         for whole in _clauses(_substance(s.text) or s.text):
             c = _shorten(whole)
-            if len(c) >= 15 and c not in candidates and not _OPENING.match(c) and not _POINTS_AWAY.search(c):
+            if len(c) >= 15 and c not in candidates and not _names_nothing(c):
                 candidates.append(c)
                 # a clause cut to fit may end mid-phrase: a whole one is better
-                bonus.append((0.1 if rank == 0 else 0.05 if rank == 1 else 0.0) - (0.1 if c != whole else 0.0))
+                bonus.append(
+                    (LEAD_BONUS if rank == 0 else LEAD_BONUS / 2 if rank == 1 else 0.0) - (0.1 if c != whole else 0.0)
+                )
     for link in links or []:
         c = _shorten(_clean(link.title))
         if len(c) >= 15 and c not in candidates:
@@ -276,7 +294,7 @@ def title_for(
             bonus.append(LINK_BONUS)
     for phrase in previews:
         c = _shorten(_clean(phrase))
-        if len(c) >= 15 and c not in candidates and not _OPENING.match(c) and not _POINTS_AWAY.search(c):
+        if len(c) >= 15 and c not in candidates and not _names_nothing(c):
             candidates.append(c)
             bonus.append(PREVIEW_BONUS)
     if not candidates:
