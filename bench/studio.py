@@ -10,21 +10,25 @@ Four tables (also written to bench/results/studio.json):
    <= 1.5 LU), the noise in pauses against the input's once the overall gain is taken off
    (target <= 3 dB), the gain's spread inside one voice's turn (pumping), word error.
 2. noise: three LibriVox readings with room noise (a fan's rumble and hiss) at 10 and 20 dB
-   SNR; podkit's noise reduction against ``afftdn`` (its defaults, and 18 dB reduction, as
+   SNR, and with white hiss at 5 dB; podkit's noise reduction (spectral, and DeepFilterNet3:
+   ``denoise_model = "deepfilternet"``) against ``afftdn`` (its defaults, and 18 dB reduction, as
    podkit's most, with the noise's level told and tracking on): outputs aligned on the clean
    speech first; SNR (speech power over the turns less the pauses' power, over the pauses' power;
-   target: up >= 10 dB at 10 dB), SI-SDR against the clean speech, word error (clean speech
-   too).
+   target: up >= 10 dB at 10 dB), SI-SDR against the clean speech, word error at 10 dB room
+   noise and 5 dB hiss (clean speech too; target for DeepFilterNet3: no worse than the noisy
+   input, and close to the clean speech: within 5 points).
 3. hum: speech with 50 and 60 Hz hum (8 harmonics, 1/k); podkit's dehum (found automatically)
    against fixed 50 Hz and 60 Hz notch chains (``bandreject`` at each harmonic): the least
    reduction over the first four harmonics (target >= 20 dB), the speech's loudness change.
-4. time and memory: the default chain (normalise alone), dehum, noise reduction, leveler and
-   all of them, then normalise, each in its own process on M minutes of speech with hum and
-   noise (default 1 and 2 minutes; ``--long``: 10 and 60), wall time and peak RSS (target:
-   the whole chain under 2x normalise's time; memory the same at both lengths).
+4. time and memory: the default chain (normalise alone), dehum, noise reduction (spectral and
+   DeepFilterNet3), leveler and all of them (with each noise reduction), then normalise, each
+   in its own process on M minutes of speech with hum and noise (default 1 and 2 minutes;
+   ``--long``: 10 and 60), wall time and peak RSS (target: the whole chain under 2x
+   normalise's time; memory the same at both lengths).
 
-Word error uses the bundled tiny.en (``--no-wer`` skips it). The default run takes five to
-eight minutes on two shared cores (``--no-wer``: about three).
+Word error uses the bundled tiny.en (``--no-wer`` skips it). The default run takes six to
+ten minutes on two shared cores (``--no-wer``: about four); DeepFilterNet3 runs at about 10 s
+a minute of audio a channel, so ``--long`` takes about an hour.
 """
 
 from __future__ import annotations
@@ -182,41 +186,59 @@ def si_sdr(y: np.ndarray, clean: np.ndarray) -> float:
     return float(10 * np.log10(np.sum(target**2) / np.sum((y - target) ** 2)))
 
 
+NOISES = (("room", 10), ("room", 20), ("hiss", 5))  # (kind, SNR in dB)
+WER_AT = (("room", 10), ("hiss", 5))
+NEURAL = "podkit denoise deepfilternet"
+
+
 def bench_noise(tmp: Path, use_wer: bool) -> list[dict]:
     clean, active, text = readings(tmp)
     clean_wer = wer(text, transcript_text(write(tmp / "clean.wav", clean))) if use_wer else None
-    rows = [{"snr_in": None, "step": "clean speech", "snr": None, "si_sdr": None, "wer": clean_wer, "seconds": 0.0}]
-    for snr_in in (10, 20):
+    rows = [
+        {"noise": None, "snr_in": None, "step": "clean speech", "snr": None, "si_sdr": None, "wer": clean_wer,
+         "seconds": 0.0}
+    ]  # fmt: skip
+    for kind, snr_in in NOISES:
         power = np.mean(np.square(clean[active]))
-        noisy = clean + room_noise(len(clean), seed=snr_in) * np.float32(np.sqrt(power / 10 ** (snr_in / 10)))
-        src = write(tmp / f"noisy-{snr_in}.wav", noisy)
+        unit = (
+            room_noise(len(clean), seed=snr_in)
+            if kind == "room"
+            else np.random.default_rng(snr_in).standard_normal(len(clean)).astype(np.float32)
+        )
+        noisy = clean + unit * np.float32(np.sqrt(power / 10 ** (snr_in / 10)))
+        src = write(tmp / f"noisy-{kind}-{snr_in}.wav", noisy)
         variants = {"noisy input": (src, 0.0)}
-        out = tmp / f"dn-podkit-{snr_in}.wav"
+        out = tmp / f"dn-podkit-{kind}-{snr_in}.wav"
         variants["podkit denoise"] = (out, podkit_step(src, out, StudioOptions(denoise=True, dehum=False)))
+        out = tmp / f"dn-neural-{kind}-{snr_in}.wav"
+        neural = StudioOptions(denoise=True, denoise_model="deepfilternet", dehum=False)
+        variants[NEURAL] = (out, podkit_step(src, out, neural))
         floor = f"{10 * np.log10(power) - snr_in:.0f}"  # the noise's level, told to afftdn
         for name, af in (
             ("ffmpeg afftdn", "afftdn"),
             (f"ffmpeg afftdn nr=18 nf={floor} tn=1", f"afftdn=nr=18:nf={floor}:tn=1"),
         ):
-            out = tmp / f"dn-{len(variants)}-{snr_in}.wav"
+            out = tmp / f"dn-{len(variants)}-{kind}-{snr_in}.wav"
             variants[name] = (out, ffmpeg_filter(src, out, af))
         for name, (path, seconds) in variants.items():
             y = aligned(read(path)[:, 0], clean)
+            scored = use_wer and (kind, snr_in) in WER_AT and "nr=" not in name
             rows.append(
                 {
+                    "noise": kind,
                     "snr_in": snr_in,
                     "step": name,
                     "snr": snr(y, active),
                     "si_sdr": si_sdr(y, clean),
-                    "wer": wer(text, transcript_text(path)) if use_wer and snr_in == 10 and "nr=" not in name else None,
+                    "wer": wer(text, transcript_text(path)) if scored else None,
                     "seconds": seconds,
                 }
             )
     table(
-        "2. noise: three LibriVox readings (19 s) with room noise (WER at 10 dB)",
-        ["SNR in", "step", "SNR dB", "SI-SDR dB", "WER", "time s"],
+        "2. noise: three LibriVox readings (19 s) with room noise and hiss (WER at 10 dB room, 5 dB hiss)",
+        ["noise", "SNR in", "step", "SNR dB", "SI-SDR dB", "WER", "time s"],
         [
-            [fmt(r["snr_in"], 0), r["step"], fmt(r["snr"]), fmt(r["si_sdr"]),
+            [r["noise"] or "-", fmt(r["snr_in"], 0), r["step"], fmt(r["snr"]), fmt(r["si_sdr"]),
              fmt(r["wer"] and r["wer"] * 100) + ("%" if r["wer"] is not None else ""), fmt(r["seconds"], 2)]
             for r in rows
         ],
@@ -281,8 +303,12 @@ options = {
     "normalise": None,
     "dehum": StudioOptions(dehum=True),
     "denoise": StudioOptions(denoise=True, dehum=False),
+    "denoise deepfilternet": StudioOptions(denoise=True, denoise_model="deepfilternet", dehum=False),
     "leveler": StudioOptions(leveler=True, dehum=False),
     "whole chain + normalise": StudioOptions(leveler=True, denoise=True, dehum=True),
+    "whole chain deepfilternet + normalise": StudioOptions(
+        leveler=True, denoise=True, denoise_model="deepfilternet", dehum=True
+    ),
 }[step]
 start = time.perf_counter()
 source = src
@@ -290,7 +316,7 @@ if options is not None:
     found = analyse(src, options)
     source = work / "studio.wav"
     process(src, source, options, found)
-if step in ("normalise", "whole chain + normalise"):
+if step == "normalise" or step.endswith("+ normalise"):
     normalise(source, work / "out.mp3")
 seconds = time.perf_counter() - start
 # VmHWM: this process's own peak (ru_maxrss would carry the parent's from before exec)
@@ -317,11 +343,22 @@ def long_material(minutes: int) -> Path:
     return out
 
 
-def bench_time(minutes: list[int]) -> list[dict]:
+TIME_STEPS = (
+    "normalise",
+    "dehum",
+    "denoise",
+    "denoise deepfilternet",
+    "leveler",
+    "whole chain + normalise",
+    "whole chain deepfilternet + normalise",
+)
+
+
+def bench_time(minutes: list[int], steps: tuple[str, ...] = TIME_STEPS) -> list[dict]:
     rows = []
     for m in minutes:
         src = long_material(m)
-        for step in ("normalise", "dehum", "denoise", "leveler", "whole chain + normalise"):
+        for step in steps:
             with tempfile.TemporaryDirectory(prefix="podkit-bench-") as work:
                 env = {**os.environ, "PYTHONPATH": str(ROOT)}
                 cmd = [sys.executable, "-c", CHILD, str(src), work, step]
@@ -365,25 +402,43 @@ def main() -> None:
         apart_lu=p["apart_lu"],
         pause_noise_db=p["pause_noise_db"],
     )
-    noisy10 = next(r for r in noise if r["snr_in"] == 10 and r["step"] == "noisy input")
-    den10 = next(r for r in noise if r["snr_in"] == 10 and r["step"] == "podkit denoise")
+    at = lambda kind, snr_in, step: next(
+        r for r in noise if r["noise"] == kind and r["snr_in"] == snr_in and r["step"] == step
+    )
+    noisy10, den10 = at("room", 10, "noisy input"), at("room", 10, "podkit denoise")
     verdicts["denoise"] = results.verdict(
         f"denoise at 10 dB SNR: {den10['snr']:.1f} dB out (target >= {noisy10['snr'] + 10:.1f})",
         den10["snr"] >= noisy10["snr"] + 10,
         snr_in=noisy10["snr"],
         snr_out=den10["snr"],
     )
+    if use_wer:
+        clean_wer = noise[0]["wer"]
+        pairs = [(k, s, at(k, s, "noisy input")["wer"], at(k, s, NEURAL)["wer"]) for k, s in WER_AT]
+        verdicts["denoise_wer"] = results.verdict(
+            "deepfilternet word error: "
+            + ", ".join(f"{k} {s} dB {n * 100:.1f}% noisy -> {d * 100:.1f}%" for k, s, n, d in pairs)
+            + f", clean {clean_wer * 100:.1f}% (target: no worse than noisy, and close to clean: within 5 points)",
+            all(d <= n and d <= clean_wer + 0.05 for _, _, n, d in pairs),
+            clean=clean_wer,
+            noisy=[n for *_, n, _ in pairs],
+            deepfilternet=[d for *_, d in pairs],
+        )
     least = min(r["least_reduction_db"] for r in hums if r["step"] == "podkit dehum")
     verdicts["dehum"] = results.verdict(
         f"dehum: harmonics 1-4 down at least {least:.1f} dB (target >= 20)", least >= 20, least_db=least
     )
     longest = max(minutes)
-    chain = next(r for r in timing if r["minutes"] == longest and r["step"] == "whole chain + normalise")
-    verdicts["time"] = results.verdict(
-        f"whole chain + normalise on {longest} min: {chain['x_normalise']:.2f}x normalise alone (target < 2)",
-        chain["x_normalise"] < 2.0,
-        x_normalise=chain["x_normalise"],
-    )
+    for key, step in (
+        ("time", "whole chain + normalise"),
+        ("time_deepfilternet", "whole chain deepfilternet + normalise"),
+    ):
+        chain = next(r for r in timing if r["minutes"] == longest and r["step"] == step)
+        verdicts[key] = results.verdict(
+            f"{step} on {longest} min: {chain['x_normalise']:.2f}x normalise alone (target < 2)",
+            chain["x_normalise"] < 2.0,
+            x_normalise=chain["x_normalise"],
+        )
     rss = [r["rss_mb"] for r in timing if r["step"] == "whole chain + normalise"]
     verdicts["memory"] = results.verdict(
         f"peak RSS of the whole chain: {', '.join(f'{x:.0f}' for x in rss)} MB at {minutes} min (flat in duration)",

@@ -34,6 +34,7 @@ from . import __version__
 from .errors import ConfigError, MediaError, PodkitError
 from .importer.progress import ImportProgress
 from .runner.reporter import Reporter
+from .studio.options import DENOISE_MODELS
 from .transcribe.options import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_BEAM_SIZE,
@@ -359,13 +360,19 @@ def cmd_normalise(args: argparse.Namespace) -> int:
     studio_notes: tuple[str, ...] = ()
     with contextlib.ExitStack() as stack:
         source = src
-        if args.leveler or args.denoise or args.dehum:  # the studio's steps on the recording first
+        denoise = args.denoise or args.denoise_model is not None
+        if args.leveler or denoise or args.dehum:  # the studio's steps on the recording first
             import tempfile
 
             from .studio.chain import analyse, needs_processing, process
             from .studio.options import StudioOptions
 
-            studio = StudioOptions(leveler=args.leveler, denoise=args.denoise, dehum=args.dehum)
+            studio = StudioOptions(
+                leveler=args.leveler,
+                denoise=denoise,
+                denoise_model=args.denoise_model or StudioOptions.denoise_model,
+                dehum=args.dehum,
+            )
             found = analyse(src, studio, rate=options.sample_rate, progress=reporter.progress)
             if needs_processing(found, studio):
                 folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=".podkit-", dir=dest.parent)))
@@ -672,6 +679,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--verify", action="store_true", help="always measure the output")
     p.add_argument("--leveler", action="store_true", help="bring speakers and passages to one loudness first")
     p.add_argument("--denoise", action="store_true", help="reduce broadband noise (hiss, fan, room) first")
+    p.add_argument(
+        "--denoise-model",
+        choices=DENOISE_MODELS,
+        help="how --denoise reduces noise (implies it; default spectral; deepfilternet: fewer words lost, slower)",
+    )
     p.add_argument("--dehum", action="store_true", help="find mains hum (50/60 Hz and harmonics) and notch it out")
     p.set_defaults(func=cmd_normalise)
 

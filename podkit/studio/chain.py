@@ -1,5 +1,7 @@
 """The studio chain on one long recording: a measuring pass, then a processing pass into a
-float WAV (dehum, then noise reduction, then the leveler's gain), both streaming."""
+float WAV (dehum, then noise reduction, then the leveler's gain), both streaming. Noise
+reduction is spectral (``denoise``: a noise print from the measuring pass) or DeepFilterNet3
+(``neural``: needs no noise print), as ``denoise_model`` says."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from ..records import Progress
 from .dehum import SPECTRUM_N, Dehum, Hum, find_hum
 from .denoise import Denoiser, NoiseProfile
 from .leveler import gain_curve
+from .neural import NeuralDenoiser
 from .options import StudioOptions
 from .wav import FloatWav
 
@@ -26,7 +29,7 @@ class Analysis:
     channels: int
     measurement: Measurement | None  # BS.1770 loudness and 100 ms levels of the input (for the leveler)
     hum: Hum | None = None
-    noise: np.ndarray | None = None  # noise power per STFT bin (when denoise is on)
+    noise: np.ndarray | None = None  # noise power per STFT bin (when spectral denoise is on)
     spectrum_frames: int = 0
     duration: float = 0.0  # seconds read
 
@@ -37,6 +40,7 @@ class StudioReport:
 
     hum: Hum | None = None
     denoised: bool = False
+    denoise_model: str = "spectral"
     levelled: bool = False
     spread_db: float = 0.0  # the phrases' level range the leveler found
     steps: tuple[str, ...] = field(default=())
@@ -49,7 +53,8 @@ class StudioReport:
                 f"({len(self.hum.harmonics)} harmonics, up to {self.hum.strength_db:.0f} dB above the sound around it)"
             )
         if self.denoised:
-            lines.append("studio: noise reduced")
+            neural = self.denoise_model == "deepfilternet"
+            lines.append("studio: noise reduced" + (" (DeepFilterNet3)" if neural else ""))
         if self.levelled:
             lines.append(f"studio: levelled (phrases spread over {self.spread_db:.1f} dB before)")
         return tuple(lines)
@@ -62,11 +67,17 @@ def _tick(progress: Progress | None, step: str, done: float, total: float | None
 
 def analyse(path: Path, options: StudioOptions, *, rate: int = 44100, progress: Progress | None = None) -> Analysis:
     """One streaming pass: loudness and 100 ms levels (for the leveler); the mean spectrum
-    (for hum, when ``dehum``); the noise print (when ``denoise``)."""
+    (for hum, when ``dehum``); the noise print (when ``denoise`` is spectral). DeepFilterNet's
+    runtime is loaded first when it is asked for: one ConfigError before a long pass if it cannot."""
+    neural = options.denoise and options.denoise_model == "deepfilternet"
+    if neural:
+        from .neural import runtime
+
+        runtime()
     info = probe(path)
     channels = 1 if info.channels == 1 else 2
     meter = LoudnessMeter(rate, channels, true_peak=False) if options.leveler else None
-    profile = NoiseProfile() if options.denoise else None
+    profile = NoiseProfile() if options.denoise and not neural else None
     spectrum = np.zeros(SPECTRUM_N // 2 + 1) if options.dehum else None
     window = np.hanning(SPECTRUM_N).astype(np.float32)
     frames = 0
@@ -110,11 +121,11 @@ def process(
     rate, channels = analysis.rate, analysis.channels
     m = analysis.measurement
     dehum = Dehum(analysis.hum, rate, channels) if analysis.hum else None
-    denoiser = (
-        Denoiser(analysis.noise, channels, reduction_db=options.reduction_db)
-        if options.denoise and analysis.noise is not None
-        else None
-    )
+    denoiser: Denoiser | NeuralDenoiser | None = None
+    if options.denoise and options.denoise_model == "deepfilternet":
+        denoiser = NeuralDenoiser(rate, channels, limit_db=options.model_limit_db)
+    elif options.denoise and analysis.noise is not None:
+        denoiser = Denoiser(analysis.noise, channels, reduction_db=options.reduction_db)
     curve = (
         gain_curve(m.levels, max_gain_db=options.max_gain_db, block_s=m.sub_block_s)
         if options.leveler and m is not None
@@ -142,6 +153,7 @@ def process(
     return StudioReport(
         hum=analysis.hum,
         denoised=denoiser is not None,
+        denoise_model=options.denoise_model,
         levelled=curve is not None,
         spread_db=curve.spread_db if curve else 0.0,
     )

@@ -15,12 +15,16 @@ from dataclasses import dataclass
 
 MAX_CLIP_S = 300.0  # an intro or outro is read whole into memory (pydub): at most 5 minutes
 MAX_CROSSFADE_S = 10.0
+DENOISE_MODELS = ("spectral", "deepfilternet")  # denoise_model: what reduces the noise
 
 
 @dataclass(frozen=True)
 class StudioOptions:
     leveler: bool = False  # speakers and passages brought to one loudness; multitrack: tracks levelled and gated
     denoise: bool = False  # broadband noise (hiss, fan, room) reduced
+    # how: "spectral" (a gain from the recording's own noise print, fast) or "deepfilternet"
+    # (DeepFilterNet3, a neural network: fewer words lost to noise, far slower)
+    denoise_model: str = "spectral"
     dehum: bool = False  # (podkit init turns it on) mains hum (50 or 60 Hz and harmonics) found and notched out
     intro: str = ""  # a file in the show folder, played before the episode
     outro: str = ""  # and after it
@@ -28,7 +32,8 @@ class StudioOptions:
     crossfade_s: float = 0.0  # intro and outro overlap the speech by this much, fading
     # Tuning (not settings): what each step may do at most.
     max_gain_db: float = 12.0  # the leveler's largest boost (and cut)
-    reduction_db: float = 18.0  # the most the noise reduction takes off a noise-only bin
+    reduction_db: float = 18.0  # the most the spectral noise reduction takes off a noise-only bin
+    model_limit_db: float = 100.0  # DeepFilterNet's attenuation limit (100: none, its full suppression)
     bed_db: float = -18.0  # the music bed in pauses, under the speech's loudness
     bed_duck_db: float = -30.0  # and under speech
 
