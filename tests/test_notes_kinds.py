@@ -228,7 +228,7 @@ def test_evidence_keeps_its_parts():
     sents = sentences(transcript)
     opt = NotesOptions()
     ev = evidence(sents, embed([s.text for s in sents]), opt)
-    total = opt.w_pause * ev.pause + opt.w_cue * ev.cue + opt.w_shift * ev.shift
+    total = opt.w_pause * ev.pause + opt.w_cue * ev.cue + opt.w_shift * ev.shift + opt.w_address * ev.address
     total[0] = 0.0
     assert ev.bonus == pytest.approx(total)
     assert ev.cue.sum() == 0  # this episode has no cue phrase

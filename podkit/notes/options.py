@@ -21,8 +21,8 @@ class NotesOptions:
     w_cue: float = 1.5  # weight of a cue phrase ("next up", "moving on") opening a story
     w_shift: float = 0.75  # weight of a change of subject across the gap
     # Where speakers are named (a sidecar's speakers): weights of a change of speaker and of
-    # a host addressing the other by name, in placing a story's edge (not in finding one:
-    # speakers take turns all through a story)
+    # a host addressing the other by name in placing a story's edge; the address also counts
+    # in finding one (a change of speaker does not: speakers take turns all through a story)
     w_turn: float = 0.5
     w_address: float = 1.0
     shift_window: int = 3  # sentences on each side of a gap compared for that change

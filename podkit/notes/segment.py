@@ -242,7 +242,8 @@ class Evidence:
     cue: np.ndarray
     shift: np.ndarray
     # where the speakers are named: a change of speaker, and a host addressing the other by
-    # name (both 0 everywhere otherwise); evidence for where a found story's edge lies
+    # name (both 0 everywhere otherwise); evidence for where a found story's edge lies (the
+    # address is also in ``bonus``: two-host shows open stories that way)
     turn: np.ndarray
     address: np.ndarray
 
@@ -261,10 +262,11 @@ def evidence(sents: list[Sentence], emb: np.ndarray, opt: NotesOptions) -> Evide
     weights = np.array([0.0 if is_chatter(s.text) else 1.0 for s in sents])
     weighted = emb * weights[:, None]
     pause, cue, shift = _pause_z(sents), _cues(sents), _shift_z(weighted, weights, opt.shift_window)
-    bonus = opt.w_pause * pause + opt.w_cue * cue + opt.w_shift * shift
+    turn, address = _turns(sents), _addresses(sents)
+    bonus = opt.w_pause * pause + opt.w_cue * cue + opt.w_shift * shift + opt.w_address * address
     if len(bonus):
         bonus[0] = 0.0
-    return Evidence(weights, weighted, bonus, pause, cue, shift, _turns(sents), _addresses(sents))
+    return Evidence(weights, weighted, bonus, pause, cue, shift, turn, address)
 
 
 def _region_table(
