@@ -506,6 +506,11 @@ def test_a_heading_never_points_back_or_away():
     assert _names_nothing("It's the question every investor keeps asking")
     assert _names_nothing("Listeners keep asking us about this, so we publish a guide")
     assert _names_nothing("They said the vote was close")
+    assert _names_nothing("Have you been to the new pool yet")
+    assert _names_nothing("How did you actually get to work on Monday")
+    assert _names_nothing("You spent a lot of this week watching livestream shopping")
+    assert not _names_nothing("What's holding back software companies")
+    assert not _names_nothing("Young voters turn out in record numbers")
     assert not _names_nothing("Software companies struggle to win paying customers")
     assert not _names_nothing("Theatre festival announces this year's programme")
     saas = [

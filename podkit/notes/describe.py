@@ -248,14 +248,21 @@ _POINTS_AWAY = re.compile(r"\b(?:this|that|it|them|these|those)$", re.I)
 # A clause that opens on a word pointing back ("It's the question every investor asks",
 # "He said ...") names nothing: the thing it speaks of was named before.
 _POINTS_BACK = re.compile(r"^(?:it|it's|he|she|they|they're|this|that|that's|these|those|there's)\b", re.I)
+# One host asking or telling the other ("Have you been to the new pool yet", "How did you get
+# to work", "You spent a lot of this week ...") speaks to a person, not of the story's subject.
+_TO_YOU = re.compile(
+    r"^(?:you|your|(?:have|has|did|do|does|are|were|was|can|could|would|will|how|what|why|where|when)\b[^,]*\byou)\b",
+    re.I,
+)
 
 
 def _names_nothing(candidate: str) -> bool:
-    """A heading candidate that opens with a hand-over or a word pointing back, or has a
-    clause pointing away ("Listeners keep asking us about this, so we ...")."""
+    """A heading candidate that opens with a hand-over, a word pointing back or words to the
+    other host, or has a clause pointing away ("Listeners keep asking us about this, so we ...")."""
     return bool(
         _OPENING.match(candidate)
         or _POINTS_BACK.match(candidate)
+        or _TO_YOU.match(candidate)
         or any(_POINTS_AWAY.search(piece.strip(" .")) for piece in candidate.split(","))
     )
 
