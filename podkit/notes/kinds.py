@@ -40,16 +40,16 @@ SPONSOR_OPEN_S = 60.0  # a read whose offer is not heard: how far its end is loo
 SHORT_MAX_S = 25.0
 SIGN_OFF_BEFORE_S = 20.0  # how far before the first outro phrase a sign-off is looked for
 
+_LETS_BEGIN = r"let's (?:get (?:into|started|going)|dive|begin|start)"  # how a host closes the intro
 _INTRO = re.compile(
     r"\b(?:welcome (?:to|back)|coming up|on the show (?:today|this week)|on today's show|in this episode|"
     r"this week (?:we|on)|today we|later (?:in the show|on)|plus,|also (?:today|this week|coming)|"
     r"we (?:also )?have|we've (?:also )?got|we (?:also )?have got|^(?:and |so )?this week[:,]|"
-    r"also on the show|and later|"
-    r"let's (?:get (?:into|started|going)|dive|begin|start)|joining (?:me|us)|with me (?:today|this week|as always)|"
+    r"also on the show|and later|" + _LETS_BEGIN + r"|joining (?:me|us)|with me (?:today|this week|as always)|"
     r"good to (?:be here|have you)|thanks for having me|i'm your host|my (?:co-?host|guest))",
     re.I,
 )
-_INTRO_CLOSE = re.compile(r"\blet's (?:get (?:into|started|going)|dive|begin|start)|\bon with the show", re.I)
+_INTRO_CLOSE = re.compile(rf"\b{_LETS_BEGIN}|\bon with the show", re.I)
 _OUTRO = re.compile(
     r"\b(?:that's (?:all|it) for|that is (?:all|it) for|that's (?:our|the) show|thanks? (?:you )?for listening|"
     r"see you next (?:week|time)|until next (?:week|time)|next week,? we|join us next|"
