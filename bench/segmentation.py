@@ -118,10 +118,17 @@ def hosts_of(name: str) -> tuple[str, ...]:
     voices = list(spec.get("voices", {}))
     if len(voices) < 2:
         return ()
-    named_in = spec.get("vocabulary", [])
     lines = [line for seg in spec.get("segments", spec.get("stories", [])) for line in seg.get("lines", [])]
     order = list(dict.fromkeys([*(line.get("voice") for line in lines if line.get("voice") in voices), *voices]))
-    return tuple(next((n for n in named_in if n.split()[0].lower() == v), v.title()) for v in order)
+    names = host_names(spec)
+    return tuple(names[v] for v in order)
+
+
+def host_names(spec: dict) -> dict[str, str]:
+    """Each voice of a corpus script with its full name from the script's vocabulary (the
+    name whose first word is the voice's key; else the key itself, "Mara")."""
+    named_in = spec.get("vocabulary", [])
+    return {v: next((n for n in named_in if n.split()[0].lower() == v), v.title()) for v in spec.get("voices", {})}
 
 
 def transcript_for(name: str, audio: Path, engine: str, refresh: bool, hosts: tuple[str, ...] = ()):

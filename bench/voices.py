@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "samples"))
 
 import render
 import results
-from segmentation import corpus, transcript_for
+from segmentation import corpus, host_names, transcript_for
 
 from podkit.transcribe.voices import label_speakers
 
@@ -68,8 +68,7 @@ def main() -> None:
         voices = list(spec["voices"])
         if len(voices) != 2:
             continue
-        named_in = spec.get("vocabulary", [])
-        hosts = {v: next((n for n in named_in if n.split()[0].lower() == v), v.title()) for v in voices}
+        hosts = host_names(spec)
         turns = truth_turns(script)
         first = who(turns, turns[0]["start"] + 0.1)
         lines = [line["text"].lower() for seg in spec.get("segments", spec.get("stories", [])) for line in seg["lines"]]
