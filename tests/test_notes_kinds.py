@@ -527,3 +527,95 @@ def test_a_heading_never_points_back_or_away():
         centroids.append(mean / np.linalg.norm(mean))
     title = headings(parts, centroids)[0]
     assert "software" in title.lower() and not title.lower().startswith("it"), title
+
+
+STRIKE = [
+    "Slowly, like everyone on the east side of the harbour.",
+    "Ferry deckhands and engineers walked off the job at five on Monday morning.",
+    "For three days no ferry crossed to the islands, and commuters were stranded.",
+    "The union says night crossings pay the same rate as day crossings.",
+    "The operator offered a night bonus of four dollars an hour, and the union said no.",
+    "Island schools closed on Tuesday because teachers could not get across.",
+    "Talks resume on Friday with a mediator from the labour board.",
+]
+
+
+def test_a_reaction_before_the_talk_is_handed_on_stays_with_its_story():
+    """Two-host shows hand the talk on by name to whoever opens the next story: the lines
+    the named host says just before ("Six hours on one line of a spreadsheet.") react to the
+    story before, even where they mean like the next one, so the edge is the handing. A cue
+    phrase opens a story all the same; without speaker names nothing moves; and a fragment's
+    cut at a handing is the one kept."""
+    from podkit.notes.embed import embed
+    from podkit.notes.options import NotesOptions
+    from podkit.notes.segment import evidence, join_fragments, refine, sentences
+
+    ferry = [("Ana Reyes" if sp == "Ana" else "Ben Okoro", text) for sp, text in FERRY]
+    quip = [
+        ("Ben Okoro", "Six hours on one line of a spreadsheet."),
+        ("Ben Okoro", "The crossing itself only takes twenty minutes."),
+    ]
+    fire = [("Ben Okoro", text) for text in STRIKE]
+    handing = ("Ana Reyes", "Ben, how did you actually get to work on Monday?")
+    transcript, _ = _episode([("story", [*ferry, *quip]), ("story", [handing, *fire])])
+    sents = sentences(transcript)
+    opt = NotesOptions()
+    ev = evidence(sents, embed([s.text for s in sents]), opt)
+    reaction, handed = len(ferry), len(ferry) + len(quip)
+    duration = transcript.duration
+    for cut in (reaction, reaction + 1, handed):
+        assert refine([0, cut], sents, ev, keep=set(), opt=opt, duration=duration) == [0, handed], cut
+    # a fragment between the reaction and the handing: the handing's cut stays
+    robots = [("Ana Reyes", text) for _, text in ROBOTS]
+    transcript, _ = _episode([("story", [*ferry, *quip]), ("story", [handing, *fire]), ("story", robots)])
+    sents = sentences(transcript)
+    ev = evidence(sents, embed([s.text for s in sents]), opt)
+    cuts = [0, reaction, handed, handed + len(STRIKE) + 1]
+    joined = join_fragments(cuts, set(), set(), sents, ev, transcript.duration, min_story_s=1.0)
+    assert handed in joined and reaction not in joined
+    # the same words with nobody named: no handing, the lines go where they mean more like
+    unnamed, _ = _episode([("story", [(None, t) for _, t in [*ferry, *quip]]), ("story", [(None, handing[1])])])
+    plain = evidence(sentences(unnamed), embed([s.text for s in sentences(unnamed)]), opt)
+    assert not plain.address.any()
+    # a cue phrase at the reaction's place opens the story there
+    cued = [("Ben Okoro", "Now to the ferry crews, who walked off the job on Monday."), quip[1]]
+    transcript, _ = _episode([("story", ferry), ("story", [*cued, handing, *fire])])
+    sents = sentences(transcript)
+    ev = evidence(sents, embed([s.text for s in sents]), opt)
+    assert refine([0, reaction], sents, ev, keep=set(), opt=opt, duration=transcript.duration) == [0, reaction]
+
+
+def test_a_rundown_story_starts_after_the_other_hosts_quip_on_the_story_before():
+    """One host tells a story, the other closes it with a quip that says little a rundown
+    title would ("Forty years of delivering letters, and the best thing he picked up fell from
+    the sky.") and goes on into the next story. The change of speaker is at the quip, but
+    the quip is the story before's: the stories' own sentences place the start, not the turn."""
+    meteor = [
+        ("Freya Holt", "A postman on his morning round found a meteorite in a field near Hollin Moor."),
+        ("Freya Holt", "Gordon Pike, who has delivered letters in the valley for forty years, saw it glinting."),
+        ("Freya Holt", "Astronomers at the university say the rock fell during last week's fireball."),
+        ("Freya Holt", "The fragment weighs about three hundred grams and is mostly iron."),
+        ("Freya Holt", "Gordon Pike says he will give the meteorite to the town museum."),
+        ("Freya Holt", "The museum will put the space rock on show from the twentieth."),
+    ]
+    rent = [
+        ("Sam Okafor", "There is less to celebrate on the main campus of Ashcombe University."),
+        ("Sam Okafor", "The university has told students that rents in halls will go up by eighteen percent."),
+        ("Sam Okafor", "The student union says it will organise a rent strike if the rise goes ahead."),
+        ("Sam Okafor", "More than two thousand students have signed a pledge to withhold rent."),
+        ("Sam Okafor", "The university says the rise pays for repairs to the oldest halls."),
+        ("Sam Okafor", "A meeting between the union and the university is set for next Thursday."),
+    ]
+    quip = (
+        "Sam Okafor",
+        "Forty years of delivering letters, and the best thing Gordon ever picked up fell from the sky.",
+    )
+    transcript, truth = _episode([("story", [*meteor, quip]), ("story", rent)])
+    rundown = (
+        RundownItem("Meteorite found on Hollin Moor after fireball"),
+        RundownItem("Students threaten rent strike"),
+    )
+    notes = make_notes(transcript, rundown=rundown)
+    told = [s for s in notes.stories if s.kind == "story"]
+    assert [s.title for s in told] == [r.title for r in rundown]
+    assert _near(told[1].start, truth[1][1], 0.5), (told[1].start, truth[1][1])

@@ -35,11 +35,14 @@ from ..text import content_words
 from .embed import embed
 from .kinds import fixed_parts, kinds_of
 from .options import NotesOptions
-from .segment import Sentence, evidence
+from .segment import Sentence, evidence, refine
 
 MIN_MARGIN = 0.02  # how much more a span must mean like its story than like a neighbour
 MIN_PLACED_S = 5.0  # a span shorter than this is no placement
 BOUNDARY_WEIGHT = 0.25  # weight of the boundary evidence against the sentences' similarity
+# how much surer the stories' own sentences must be to move a placed start (the alignment
+# weighed the same edge evidence against the rundown's text already)
+REFINE_MARGIN = 0.1
 BLOCK_START = 1.0  # a sponsor read or intro between two sentences: a story likely starts after it
 # Weight of the content words a sentence shares with a story's rundown text (TF-IDF cosine)
 # against its embedding's likeness: names and numbers said as written anchor a story even
@@ -142,6 +145,15 @@ def follow_rundown(
         unplaced = [items[n] for n in range(len(items)) if items[n] not in placed.values()]
     else:
         unplaced = items
+    if len(placed) > 1:
+        # each placed start moved to where its two stories' own sentences meet: a rundown
+        # title is a few words, the story told around it says much more (a host's quip on
+        # the story before is about that story, even where it is the other voice)
+        decided = {x for p in fixed for x in (p.first, p.end)} | edges
+        starts = sorted(placed)
+        moved = refine(starts, sents, ev, keep=decided | {starts[0]}, opt=opt, duration=duration, margin=REFINE_MARGIN)
+        if len(moved) == len(starts):
+            placed = {new: placed[old] for old, new in zip(starts, moved, strict=True)}
     firsts = {p.first for p in fixed} | set(placed)
     if 0 not in firsts:  # no intro found and the first story placed later: it starts at 0
         if placed:

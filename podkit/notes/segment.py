@@ -209,22 +209,48 @@ def _turns(sents: list[Sentence]) -> np.ndarray:
     )
 
 
+def _first_name(speaker: object) -> str:
+    words = str(speaker or "").split()
+    return words[0].lower() if words else ""
+
+
+def _addressee(s: Sentence, names: set[str]) -> str:
+    """The first name of the speaker ``s`` opens by naming ("Sam, have you been ...", "So,
+    Owen, ..."), where that is another of ``names``; "" otherwise."""
+    head = re.sub(r"^(?:so|and|now|ok(?:ay)?|right|well)\s*,?\s+", "", s.text.strip(" \"'").lower())
+    m = re.match(r"([a-z][\w'-]*)\s*,", head)
+    return m.group(1) if m and m.group(1) in names and m.group(1) != _first_name(s.speaker) else ""
+
+
 def _addresses(sents: list[Sentence]) -> np.ndarray:
     """1 at each sentence that opens by naming another of the transcript's speakers ("Sam,
     have you been to the new pool yet?", "So, Owen, ..."): one host handing the talk to the
     other, the way two-host shows open a story. The names are the first words of the
     speaker labels (who speaks when, from a sidecar's ``speakers``)."""
-    names = {str(s.speaker).split()[0].lower() for s in sents if s.speaker and str(s.speaker).split()}
+    names = {_first_name(s.speaker) for s in sents} - {""}
     out = np.zeros(len(sents))
     if len(names) < 2:
         return out
     for i, s in enumerate(sents[1:], 1):
-        head = re.sub(r"^(?:so|and|now|ok(?:ay)?|right|well)\s*,?\s+", "", s.text.strip(" \"'").lower())
-        m = re.match(r"([a-z][\w'-]*)\s*,", head)
-        own = str(s.speaker or "").split()[:1]
-        if m and m.group(1) in names and [m.group(1)] != [w.lower() for w in own]:
-            out[i] = 1.0
+        out[i] = 1.0 if _addressee(s, names) else 0.0
     return out
+
+
+def _handed_at(cand: int, sents: list[Sentence], ev: Evidence) -> int | None:
+    """Where a host hands the talk to the other by name (within ``REFINE_SENTENCES`` after
+    ``cand``), when the lines from ``cand`` up to it are all the named host's own. The talk
+    is handed to whoever opens the next story, so what that host said just before is a
+    reaction to the story before ("Six hours on one line of a spreadsheet." / "Imogen, how
+    did you actually get to work on Monday?"), not the next one's opening. None otherwise,
+    and where a cue phrase at ``cand`` opens a story all the same."""
+    if ev.cue[cand]:
+        return None
+    for j in range(cand + 1, min(cand + REFINE_SENTENCES, len(sents) - 1) + 1):
+        if ev.address[j]:
+            who = _addressee(sents[j], {_first_name(s.speaker) for s in sents} - {""})
+            own = bool(who) and all(_first_name(sents[i].speaker) == who for i in range(cand, j))
+            return j if own else None
+    return None
 
 
 @dataclass(frozen=True)
@@ -413,7 +439,7 @@ def join_fragments(
         return 0.0 if i == 0 else duration if i >= n else sents[i].start
 
     def removable(i: int) -> bool:
-        return 0 < i < n and i not in keep and not is_cue(sents[i].text)
+        return 0 < i < n and i not in keep and not is_cue(sents[i].text) and not ev.address[i]
 
     def centroid(a: int, b: int) -> np.ndarray:
         v = ev.weighted[a:b].sum(axis=0)
@@ -468,13 +494,14 @@ def _placed(
     ev: Evidence,
     opt: NotesOptions,
     duration: float,
+    margin: float = 0.0,
 ) -> int:
     """Where the edge between the part ``[a, c)`` and the part ``[c, b)`` lies among
     ``cands``: each sentence ``near`` it goes to the part whose other sentences (its core,
     ``[a, near.start)`` or ``[near.stop, b)``) it means more like (embeddings, and the
     content words it shares with them), with the evidence at the edge itself (pause, cue
     phrase, change of speaker, a host addressing the other) as a tie-breaker. Neither part
-    is made shorter than the minimum story; ``c`` where nothing is surer."""
+    is made shorter than the minimum story; ``c`` where nothing is surer by ``margin``."""
 
     def start(i: int) -> float:
         return 0.0 if i == 0 else duration if i >= len(sents) else sents[i].start
@@ -492,19 +519,30 @@ def _placed(
         shared = sum(1 for w in words[i] if bag_a[w]) - sum(1 for w in words[i] if bag_b[w])
         meaning = float(ev.weighted[i] @ core_a - ev.weighted[i] @ core_b)
         lean[i] = meaning + 0.05 * shared / max(1, len(words[i]))
+    handed = _handed_at(c, sents, ev)
+    if handed is not None and handed in cands and start(b) - start(handed) >= opt.min_story_s:
+        return handed  # a reaction and then the talk handed on: the story starts at the handing
     scores = {}
     for cand in cands:
         if start(cand) - start(a) < opt.min_story_s or start(b) - start(cand) < opt.min_story_s:
+            continue
+        if _handed_at(cand, sents, ev) is not None:
             continue
         scores[cand] = sum(v if i < cand else -v for i, v in lean.items()) + 0.1 * ev.edge(cand, opt)
     if not scores:
         return c
     best = max(scores, key=lambda k: (scores[k], -abs(k - c)))
-    return best if scores[best] > scores.get(c, -np.inf) + 1e-9 else c
+    return best if scores[best] > scores.get(c, -np.inf) + margin + 1e-9 else c
 
 
 def refine(
-    cuts: list[int], sents: list[Sentence], ev: Evidence, keep: set[int], opt: NotesOptions, duration: float
+    cuts: list[int],
+    sents: list[Sentence],
+    ev: Evidence,
+    keep: set[int],
+    opt: NotesOptions,
+    duration: float,
+    margin: float = 0.0,
 ) -> list[int]:
     """Move each cut (not a decided one) to where its two stories meet. The splitter finds
     where the subject changes from a few sentences on each side, and at a story's edge that
@@ -512,7 +550,8 @@ def refine(
     is unlike the lines before it but still about their story, and a question that opens the
     next one is short and says little. Each sentence near the cut goes to the story whose
     other sentences it means more like (``_placed``); the cut moves at most
-    ``REFINE_SENTENCES`` and never makes a story shorter than the minimum."""
+    ``REFINE_SENTENCES``, only where that is surer by ``margin`` (the caller's own evidence
+    placed it), and never makes a story shorter than the minimum."""
     out = sorted(cuts)
     words = [set(content_words(s.text)) for s in sents]
     for pos in range(1, len(out)):
@@ -523,7 +562,7 @@ def refine(
         lo, hi = max(a + 1, c - REFINE_SENTENCES), min(b - 1, c + REFINE_SENTENCES)
         near = range(max(a, c - REFINE_SENTENCES), min(b, c + REFINE_SENTENCES))
         if lo < hi:
-            out[pos] = _placed(a, c, b, near, range(lo, hi + 1), sents, words, ev, opt, duration)
+            out[pos] = _placed(a, c, b, near, range(lo, hi + 1), sents, words, ev, opt, duration, margin)
     return sorted(set(out))
 
 
