@@ -619,3 +619,25 @@ def test_a_rundown_story_starts_after_the_other_hosts_quip_on_the_story_before()
     told = [s for s in notes.stories if s.kind == "story"]
     assert [s.title for s in told] == [r.title for r in rundown]
     assert _near(told[1].start, truth[1][1], 0.5), (told[1].start, truth[1][1])
+
+
+def test_a_one_line_rundown_item_said_in_a_few_seconds_is_placed():
+    """A rundown's one-line item ("Mill Lane closes on Thursday for resurfacing.", about
+    three seconds) is placed when that line means clearly more like it than like the
+    stories around it; a story never told is still reported, not forced onto a line."""
+    short = [("Ben", "Mill Lane closes on Thursday for resurfacing.")]
+    parts = [("intro", INTRO), ("story", FERRY), ("short", short), ("story", FIRE), ("story", ROBOTS), ("outro", OUTRO)]
+    transcript, truth = _episode(parts)
+    line = next(s for s in transcript.segments if s.text == short[0][1])
+    assert line.end - line.start < 5.0
+    rundown = (
+        RundownItem("Council deadlocks over ferry subsidy"),
+        RundownItem("Road closure on Mill Lane"),
+        RundownItem("Fire guts heritage wool store"),
+        RundownItem("Mayor unveils new cricket stadium plans"),  # never said in the episode
+        RundownItem("School robot sorts the catch"),
+    )
+    notes = make_notes(transcript, rundown=rundown)
+    assert len(notes.warnings) == 1 and "cricket stadium" in notes.warnings[0]
+    mill = next(s for s in notes.stories if s.title == "Road closure on Mill Lane")
+    assert _near(mill.start, truth[2][1], 0.5) and mill.kind == "short"

@@ -38,7 +38,8 @@ from .options import NotesOptions
 from .segment import Sentence, evidence, refine
 
 MIN_MARGIN = 0.02  # how much more a span must mean like its story than like a neighbour
-MIN_PLACED_S = 5.0  # a span shorter than this is no placement
+MIN_PLACED_S = 5.0  # a span shorter than this is no placement, unless it is sure:
+SURE_MARGIN = 0.1  # a one-line item ("Mill Lane closes Thursday.") that means this much more like its story
 BOUNDARY_WEIGHT = 0.25  # weight of the boundary evidence against the sentences' similarity
 # how much surer the stories' own sentences must be to move a placed start (the alignment
 # weighed the same edge evidence against the rundown's text already)
@@ -135,7 +136,8 @@ def follow_rundown(
                 own = float(sims[span, item_no].mean())
                 neighbours = [keep[c] for c in (col - 1, col + 1) if 0 <= c < len(keep)]
                 rival = max((float(sims[span, other].mean()) for other in neighbours), default=-1.0)
-                if own - rival < MIN_MARGIN or sents[last].end - sents[first].start < MIN_PLACED_S:
+                short = sents[last].end - sents[first].start < MIN_PLACED_S
+                if own - rival < (SURE_MARGIN if short else MIN_MARGIN):
                     weak.append((own - rival, item_no))
             if not weak:
                 starts = [free[n] for n, lab in enumerate(labels) if n == 0 or lab != labels[n - 1]]
