@@ -641,3 +641,50 @@ def test_a_one_line_rundown_item_said_in_a_few_seconds_is_placed():
     assert len(notes.warnings) == 1 and "cricket stadium" in notes.warnings[0]
     mill = next(s for s in notes.stories if s.title == "Road closure on Mill Lane")
     assert _near(mill.start, truth[2][1], 0.5) and mill.kind == "short"
+
+
+def test_a_speaker_labels_turn_edge_mid_sentence_keeps_the_sentence_whole():
+    """The speaker labels' turn edge falls a word or two off: "... your customers see," by
+    one host and "reading at the link in the show notes." labelled the other, though the
+    recogniser heard one sentence. The sentence stays whole, with whoever began it, and the
+    turn is at the other host's own next sentence; a new sentence after a turn still starts
+    with its speaker."""
+    from podkit.notes.segment import sentences
+
+    def seg(speaker, *timed):
+        words = [Word(a, b, text) for a, b, text in timed]
+        return Segment(words[0].start, words[-1].end, " ".join(w.text for w in words), words, speaker=speaker)
+
+    owen = seg("Owen Tsai", (0.0, 0.4, "Our"), (0.4, 0.8, "guide"), (0.8, 1.2, "is"), (1.2, 1.6, "worth"))
+    owen2 = seg("Owen Tsai", (1.6, 2.0, "a"), (2.0, 2.4, "look,"))
+    clara = seg("Clara Wen", (2.6, 3.0, "reading"), (3.0, 3.3, "at"), (3.3, 3.6, "the"), (3.6, 4.1, "link."))
+    clara2 = seg("Clara Wen", (4.5, 4.9, "Why"), (4.9, 5.3, "is"), (5.3, 5.8, "software"), (5.8, 6.3, "hard?"))
+    sents = sentences(Transcript("en", 7, [owen, owen2, clara, clara2]))
+    assert [(s.speaker, s.text) for s in sents] == [
+        ("Owen Tsai", "Our guide is worth a look, reading at the link."),
+        ("Clara Wen", "Why is software hard?"),
+    ]
+    # a full stop before the other voice: two sentences, two speakers
+    ended = seg("Owen Tsai", (1.6, 2.0, "a"), (2.0, 2.4, "look."))
+    sents = sentences(Transcript("en", 7, [owen, ended, clara, clara2]))
+    assert [s.speaker for s in sents] == ["Owen Tsai", "Clara Wen", "Clara Wen"]
+
+
+def test_a_sponsor_read_runs_on_over_its_offer_said_once_more():
+    """ "Promo cold HARBOUR." (the offer misheard, said once more after the read's last
+    offer) is the read's, with or without a rundown: the next story starts where the other
+    host takes over with a cue phrase."""
+    read = [*SPONSOR, ("Ben", "Promo cold harbour.")]
+    fire = [("Ana", "Turning to the waterfront, fire crews spent Thursday night at Fenner's Wharf."), *FIRE[1:]]
+    parts = [("intro", INTRO), ("story", FERRY), ("sponsor", read), ("story", fire), ("story", ROBOTS)]
+    transcript, truth = _episode([*parts, ("outro", OUTRO)])
+    rundown = (
+        RundownItem("Council deadlocks over ferry subsidy"),
+        RundownItem("Fire guts heritage wool store"),
+        RundownItem("School robot sorts the catch"),
+    )
+    for given in ((), rundown):
+        notes = make_notes(transcript, rundown=given)
+        starts = [(s.kind, s.start) for s in notes.stories]
+        sponsor = next(n for n, (kind, _) in enumerate(starts) if kind == "sponsor")
+        assert starts[sponsor + 1][0] == "story" and _near(starts[sponsor + 1][1], truth[3][1], 0.3), starts

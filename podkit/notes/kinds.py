@@ -133,6 +133,11 @@ def _sponsors(sents: list[Sentence], bonus: np.ndarray) -> list[Part]:
             # with none): the read runs to the likeliest story start within SPONSOR_OPEN_S
             ends = [j for j in range(i + 1, len(sents)) if sents[j].start - sents[i].start <= SPONSOR_OPEN_S]
             last = max(ends, key=lambda j: (bonus[j], -j)) - 1 if ends else i
+        elif last + 1 < len(sents):
+            # the offer said once more and misheard ("Promo cold circuit."): the read runs on
+            # to the likeliest story start within MIN_PART_S after its last offer
+            tail = [j for j in range(last + 1, len(sents)) if sents[j].start - sents[last + 1].start < MIN_PART_S]
+            last = max(tail, key=lambda j: (bonus[j], -j)) - 1
         out.append(Part("sponsor", i, last + 1))
         i = last + 1
     return out

@@ -125,13 +125,16 @@ def _continues(word: Word | None, prev_end: float) -> bool:
 def sentences(transcript: Transcript, *, max_pause: float = 1.0) -> list[Sentence]:
     """Sentences from word timings and punctuation (Whisper segments cross both): a sentence
     ends at a full stop (unless a lower-case word follows at once: a stop put mid-clause), a
-    change of speaker, a pause over ``max_pause`` seconds, or a comma followed by a cue
-    phrase."""
+    change of speaker (unless it falls mid-sentence, a lower-case word straight on), a pause
+    over ``max_pause`` seconds, or a comma followed by a cue phrase."""
     out: list[Sentence] = []
     current: list[Word] = []
     speaker = None
+    held = False  # the sentence's speaker holds to its end (see below)
 
     def close() -> None:
+        nonlocal held
+        held = False
         if current:
             out.append(Sentence(current[0].start, current[-1].end, join_words(w.text for w in current), speaker))
             current.clear()
@@ -140,6 +143,16 @@ def sentences(transcript: Transcript, *, max_pause: float = 1.0) -> list[Sentenc
     plain = [w for _, w in words]
     prev_end = None
     for k, (who, word) in enumerate(words):
+        if (
+            current
+            and who != speaker
+            and (held or (prev_end is not None and not _ends_sentence(current[-1].text) and _continues(word, prev_end)))
+        ):
+            # the recogniser heard one sentence going on ("... your customers see, reading at
+            # the link in the show notes."): a change of speaker in the middle of it is the
+            # speaker labels' turn edge falling a word or two off, and the sentence stays
+            # with whoever began it
+            who, held = speaker, True
         if current and (
             who != speaker or (prev_end is not None and word.start - prev_end > max_pause) or _inner_cue_at(plain, k)
         ):
