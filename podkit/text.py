@@ -65,13 +65,51 @@ STOP_WORDS = frozenset(_STOP_TEXT.split())
 _WORD = re.compile(r"[a-z][a-z'-]+")
 
 
+# British and American spellings of one word meet (the recogniser writes either, even within
+# one episode: "Recycling center ..." then "The centre asks ..."): each pattern is applied to
+# a stem, which it rewrites to one spelling.
+_SPELLINGS = (
+    (
+        re.compile(
+            r"^(colo|harbo|neighbo|labo|favo|hono|humo|rumo|behavio|flavo|armo|endeavo|odo|vigo|parlo|"
+            r"savio|glamo|splendo|valo|vapo|clamo)ur"
+        ),
+        r"\1r",
+    ),
+    (re.compile(r"^(cent|theat|met|kilomet|centimet|millimet|lit|fib|calib|spect|sab|somb|meag|lust)re?$"), r"\1er"),
+    (re.compile(r"(?<=\w{3})([iy])s(e?)$"), r"\1z\2"),  # organise, analyse
+    (re.compile(r"(?<=\w{3}[aeiou])ll$"), "l"),  # travelled, cancelling, labelled
+    (re.compile(r"(?<=\w{2})ogue$"), "og"),  # catalogue, dialogue
+    (re.compile(r"^(defen|offen|licen|preten)ce$"), r"\1se"),
+)
+_SPELLED = {
+    "programme": "program",
+    "tonne": "ton",
+    "tonn": "ton",
+    "grey": "gray",
+    "aluminium": "aluminum",
+    "tyre": "tire",
+    "kerb": "curb",
+}
+
+
+def _one_spelling(word: str) -> str:
+    if word in _SPELLED:
+        return _SPELLED[word]
+    for pattern, repl in _SPELLINGS:
+        word = pattern.sub(repl, word)
+    return word
+
+
 def stem(word: str) -> str:
-    """A light English stem, enough that "ferry"/"ferries" and "crew"/"crews" meet."""
+    """A light English stem, enough that "ferry"/"ferries" and "crew"/"crews" meet, and
+    British and American spellings of a word ("centre"/"center", "harbours"/"harbors",
+    "organised"/"organized") too."""
     word = word.strip("'-").removesuffix("'s")
     for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
-            return word[: -len(suffix)] + repl
-    return word
+            return _one_spelling(word[: -len(suffix)] + repl)
+    return _one_spelling(word)
 
 
 def content_words(text: str) -> list[str]:

@@ -688,3 +688,31 @@ def test_a_sponsor_read_runs_on_over_its_offer_said_once_more():
         starts = [(s.kind, s.start) for s in notes.stories]
         sponsor = next(n for n, (kind, _) in enumerate(starts) if kind == "sponsor")
         assert starts[sponsor + 1][0] == "story" and _near(starts[sponsor + 1][1], truth[3][1], 0.3), starts
+
+
+def test_a_short_storys_heading_names_what_its_lead_says_not_a_word_said_twice():
+    """A 20-second story says its subject once, in its lead ("... issued a heatwave warning
+    ..."), and may say an incidental word twice ("water"): the lead's terms count as the
+    story's own, so the heading names the heatwave."""
+    from podkit.notes.describe import headings
+    from podkit.notes.embed import embed
+    from podkit.notes.segment import sentences
+
+    heat = [
+        ("Ana", "The weather service has issued a heatwave warning for the weekend."),
+        ("Ana", "Doctors advise people to drink plenty of water and to check on elderly neighbours."),
+        ("Ana", "The city is opening cool rooms in its community centres, with free water."),
+    ]
+    parts_lines = [heat, FERRY[:4], FIRE[:4]]
+    transcript, _ = _episode([("story", lines) for lines in parts_lines])
+    sents = sentences(transcript)
+    parts, at = [], 0
+    for lines in parts_lines:
+        parts.append(sents[at : at + len(lines)])
+        at += len(lines)
+    centroids = []
+    for part in parts:
+        v = embed([s.text for s in part]).sum(axis=0)
+        centroids.append(v / np.linalg.norm(v))
+    titles = headings(parts, centroids)
+    assert "heatwave" in titles[0].lower(), titles

@@ -385,6 +385,32 @@ def test_content_words_are_stemmed_and_skip_function_words():
     assert content_words("The ferries and the crews said they would strike.") == ["ferry", "crew", "strike"]
 
 
+def test_british_and_american_spellings_of_a_word_meet():
+    """The recogniser writes either spelling, even within one episode ("Recycling center
+    ..." then "The centre asks ..."): both stem alike, and words that only look alike do not."""
+    from podkit.text import stem
+
+    pairs = [
+        ("centre", "center"),
+        ("centres", "centers"),
+        ("theatres", "theaters"),
+        ("harbours", "harbors"),
+        ("neighbourhood", "neighborhood"),
+        ("organised", "organized"),
+        ("analyse", "analyze"),
+        ("travelled", "traveled"),
+        ("catalogue", "catalog"),
+        ("defence", "defense"),
+        ("programme", "program"),
+        ("tonnes", "tons"),
+        ("grey", "gray"),
+    ]
+    for british, american in pairs:
+        assert stem(british) == stem(american), (british, american)
+    for word, other in [("four", "for"), ("hour", "her"), ("acre", "acer"), ("central", "center"), ("meter", "met")]:
+        assert stem(word) != stem(other), (word, other)
+
+
 def test_unheard_speech_is_measured_in_gaps_between_words():
     """A window whose words skip a passage of speech is recognised (and done again)."""
     import numpy as np

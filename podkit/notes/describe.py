@@ -360,8 +360,10 @@ def salient_terms(parts: list[list[Sentence]]) -> list[dict[str, float]]:
                 tally[t] = tally.get(t, 0.0) + (2.0 if rank < 2 else 1.0)
             for t in set(_terms(text)):
                 spread[t] = spread.get(t, 0) + 1
-        # a subject is come back to: a term of one sentence only (or a misheard word) is none
-        counts.append({t: c for t, c in tally.items() if spread[t] >= 2 or len(substantive) < 3})
+        # a subject is come back to: a term of one sentence only (or a misheard word) is none,
+        # but for the lead's: a short story says its subject once, where news says it first
+        lead = set(_terms(substantive[0])) if substantive else set()
+        counts.append({t: c for t, c in tally.items() if spread[t] >= 2 or len(substantive) < 3 or t in lead})
     n = len(parts)
     df: dict[str, int] = {}
     for tally in counts:
