@@ -347,6 +347,9 @@ def _terms(text: str) -> list[str]:
     return out
 
 
+FEW_REPEATED = 3  # a story that comes back to fewer words than this names its subject in its lead
+
+
 def salient_terms(parts: list[list[Sentence]]) -> list[dict[str, float]]:
     """Each part's terms weighted by TF-IDF across the parts: what this story says often and
     the others seldom (the first mention counts double: news names its subject first)."""
@@ -360,10 +363,13 @@ def salient_terms(parts: list[list[Sentence]]) -> list[dict[str, float]]:
                 tally[t] = tally.get(t, 0.0) + (2.0 if rank < 2 else 1.0)
             for t in set(_terms(text)):
                 spread[t] = spread.get(t, 0) + 1
-        # a subject is come back to: a term of one sentence only (or a misheard word) is none,
-        # but for the lead's: a short story says its subject once, where news says it first
-        lead = set(_terms(substantive[0])) if substantive else set()
-        counts.append({t: c for t, c in tally.items() if spread[t] >= 2 or len(substantive) < 3 or t in lead})
+        # a subject is come back to: a term of one sentence only (or a misheard word) is none;
+        # but a short story may come back to almost nothing ("water", twice), and says its
+        # subject once, in its lead: then the lead's terms count too
+        kept = {t: c for t, c in tally.items() if spread[t] >= 2 or len(substantive) < 3}
+        if sum(" " not in t for t in kept) < FEW_REPEATED and substantive:
+            kept |= {t: tally[t] for t in _terms(substantive[0])}
+        counts.append(kept)
     n = len(parts)
     df: dict[str, int] = {}
     for tally in counts:
