@@ -43,8 +43,12 @@ demo: setup
 	@echo "Episode pages: public/episodes/*/index.html. Check the feed: $(BIN)/podkit lint public/feed.xml"
 	@echo "See it: $(BIN)/podkit serve .   (then open http://127.0.0.1:8000/)"
 
+# The suite on TEST_JOBS workers (a test file stays on one worker, so its fixtures are made
+# once), then the tests that measure their own memory, by themselves.
+TEST_JOBS ?= 2
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile -m "not alone"
+	$(BIN)/python -m pytest -m alone
 
 # Before every commit: lint and format (ruff), types (mypy, strict), and the fast tests.
 check: setup

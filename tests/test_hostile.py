@@ -175,6 +175,7 @@ sys.exit(code)
 """
 
 
+@pytest.mark.alone  # its peak memory is its own only with nothing else running
 def test_an_hour_long_recording_end_to_end_in_bounded_memory(show):
     """An hour, 44.1 kHz: the sample show's speech at the start, in the middle and at the
     end, quiet between. Decoding, normalising and transcribing all stream: the whole run's
