@@ -525,11 +525,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
         f"serving {show.public_dir} at http://{host!s}:{port}/ (feed: http://{host!s}:{port}/feed.xml); Ctrl-C stops",
         markup=False,
     )
+    # The server answers in a thread of its own; Ctrl-C only sets an event this
+    # thread waits on, so it never lands inside the server's accept or the start of a
+    # request's thread (a KeyboardInterrupt there could leave the process hanging on exit).
+    import signal
+    import threading
+
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
+    answering = threading.Thread(target=server.serve_forever, name="podkit-serve", daemon=True)
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:  # Ctrl-C is how a preview ends: not an error
-        out.print("stopped", markup=False)
+        answering.start()
+        while not stop.wait(0.5) and answering.is_alive():
+            pass
+        if stop.is_set():  # Ctrl-C is how a preview ends: not an error
+            out.print("stopped", markup=False)
     finally:
+        signal.signal(signal.SIGINT, previous)
+        if answering.is_alive():
+            server.shutdown()
         server.server_close()
     return 0
 
