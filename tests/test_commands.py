@@ -535,8 +535,12 @@ def test_sigint_mid_run_exits_130_and_the_next_run_finishes(show):
     lock, work = show / ".podkit" / "lock", show / ".podkit" / "work"
 
     def working() -> bool:
+        # normalising: the lock is this run's, its output is being written, and nothing has
+        # been transcribed yet (a temporary file of a later stage is too near the end: the
+        # run could finish before the signal is sent)
         locked = lock.exists() and lock.read_text().strip() == str(proc.pid)
-        return locked and work.is_dir() and any(work.rglob("*.podkit-tmp"))
+        early = not any((show / "transcripts").glob("*.json"))
+        return locked and early and work.is_dir() and any(work.rglob("*.podkit-tmp"))
 
     try:
         wait_until(lambda: proc.poll() is not None or working(), 90, interval=0.02)
