@@ -5,6 +5,7 @@ flags."""
 from __future__ import annotations
 
 import re
+import signal
 import socket
 import subprocess
 import time
@@ -79,3 +80,10 @@ def common_flags() -> list[str]:
     m = re.search(r"Every command takes ([^\n]+)", text)
     assert m, "the README no longer says which flags every command takes"
     return re.findall(r"`(--[a-z][\w-]*)`", m.group(1))
+
+
+def interruptible() -> None:
+    """``preexec_fn`` for a child the test stops with SIGINT: a shell script starting the suite
+    in the background (``make test &``) hands every process an ignored SIGINT, and Python
+    then never turns it into KeyboardInterrupt; the child starts with the default instead."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -25,6 +25,7 @@ from .cli_helpers import (
     common_flags,
     free_port,
     http_get,
+    interruptible,
     one_line_error,
     readme_commands,
     wait_until,
@@ -104,6 +105,7 @@ def test_serve_answers_until_sigint_then_exits_0(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=interruptible,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -531,6 +533,7 @@ def test_sigint_mid_run_exits_130_and_the_next_run_finishes(show):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=interruptible,
     )
     lock, work = show / ".podkit" / "lock", show / ".podkit" / "work"
 
