@@ -227,12 +227,19 @@ def _first_name(speaker: object) -> str:
     return words[0].lower() if words else ""
 
 
-def _addressee(s: Sentence, names: set[str]) -> str:
-    """The first name of the speaker ``s`` opens by naming ("Sam, have you been ...", "So,
-    Owen, ..."), where that is another of ``names``; "" otherwise."""
-    head = re.sub(r"^(?:so|and|now|ok(?:ay)?|right|well)\s*,?\s+", "", s.text.strip(" \"'").lower())
+def _vocative(text: str) -> str:
+    """The word a sentence opens by calling out ("Sam, have you been ...", "So, Owen, ..."),
+    lower case; "" where it opens otherwise."""
+    head = re.sub(r"^(?:so|and|now|ok(?:ay)?|right|well)\s*,?\s+", "", text.strip(" \"'").lower())
     m = re.match(r"([a-z][\w'-]*)\s*,", head)
-    return m.group(1) if m and m.group(1) in names and m.group(1) != _first_name(s.speaker) else ""
+    return m.group(1) if m else ""
+
+
+def _addressee(s: Sentence, names: set[str]) -> str:
+    """The first name of the speaker ``s`` opens by naming, where that is another of
+    ``names``; "" otherwise."""
+    name = _vocative(s.text)
+    return name if name in names and name != _first_name(s.speaker) else ""
 
 
 def _addresses(sents: list[Sentence]) -> np.ndarray:
@@ -259,10 +266,9 @@ def _handed_at(cand: int, sents: list[Sentence], ev: Evidence) -> int | None:
     if ev.cue[cand]:
         return None
     for j in range(cand + 1, min(cand + REFINE_SENTENCES, len(sents) - 1) + 1):
-        if ev.address[j]:
-            who = _addressee(sents[j], {_first_name(s.speaker) for s in sents} - {""})
-            own = bool(who) and all(_first_name(sents[i].speaker) == who for i in range(cand, j))
-            return j if own else None
+        if ev.address[j]:  # a host named there (``_addresses``): the word called out
+            who = _vocative(sents[j].text)
+            return j if all(_first_name(sents[i].speaker) == who for i in range(cand, j)) else None
     return None
 
 
@@ -522,6 +528,9 @@ def _placed(
     before, after = list(range(a, near.start)), list(range(near.stop, b))
     if not ev.weights[before].any() or not ev.weights[after].any():
         return c
+    handed = _handed_at(c, sents, ev)
+    if handed is not None and handed in cands and start(b) - start(handed) >= opt.min_story_s:
+        return handed  # a reaction and then the talk handed on: the story starts at the handing
     core_a, core_b = ev.weighted[before].sum(axis=0), ev.weighted[after].sum(axis=0)
     core_a /= np.linalg.norm(core_a) or 1.0
     core_b /= np.linalg.norm(core_b) or 1.0
@@ -532,9 +541,6 @@ def _placed(
         shared = sum(1 for w in words[i] if bag_a[w]) - sum(1 for w in words[i] if bag_b[w])
         meaning = float(ev.weighted[i] @ core_a - ev.weighted[i] @ core_b)
         lean[i] = meaning + 0.05 * shared / max(1, len(words[i]))
-    handed = _handed_at(c, sents, ev)
-    if handed is not None and handed in cands and start(b) - start(handed) >= opt.min_story_s:
-        return handed  # a reaction and then the talk handed on: the story starts at the handing
     scores = {}
     for cand in cands:
         if start(cand) - start(a) < opt.min_story_s or start(b) - start(cand) < opt.min_story_s:
