@@ -18,7 +18,8 @@ Per episode and in total, in both modes:
   kind; the first start, 0.0, is not a boundary);
 - splits inside long stories: found starts more than 3 s inside a true story of >= 120 s;
 - headings with a key term: for each true story or short item with key terms, whether the
-  found part overlapping it most has a title holding one of them (case-insensitive substring);
+  found part overlapping it most has a title holding one of them (case-insensitive substring,
+  a compound written open, hyphenated or closed alike: "book shop" holds "bookshop");
 - Pk and WindowDiff (nltk.metrics.segmentation at 1-s resolution, k half the mean true segment
   length), per episode and the mean;
 - headings' ROUGE-L F1 against the producer's (the same pairs as for key terms), the mean;
@@ -209,8 +210,10 @@ def pk_wd(true_starts: list[float], found: list[float], duration: float) -> tupl
 
 
 def has_key_term(title: str, terms: list[str]) -> bool:
-    title = " ".join(title.casefold().split())
-    return any(" ".join(term.casefold().split()) in title for term in terms)
+    def squash(text: str) -> str:  # "book shop", "book-shop" and "bookshop" are one word
+        return re.sub(r"[\s-]+", "", text.casefold())
+
+    return any(squash(term) in squash(title) for term in terms)
 
 
 def rouge_l(candidate: str, reference: str) -> float:

@@ -236,8 +236,13 @@ def _shorten(text: str, limit: int = MAX_TITLE) -> str:
     if best is None or len(best) < 20:
         best = text[: limit + 1].rsplit(" ", 1)[0]
     words = best.rstrip(",;:").split()
-    # never end on a joining word or inside an amount ("a $14" of "a $14 billion plant")
-    while len(words) > 2 and (words[-1].lower() in _NO_END or re.match(r"^[$\u00a3\u20ac]?\d", words[-1])):
+    # never end on a joining word, inside an amount ("a $14" of "a $14 billion plant") or on
+    # a possessive whose noun was cut ("trained an hour's"; a name's stays: "save Penhallow's")
+    while len(words) > 2 and (
+        words[-1].lower() in _NO_END
+        or re.match(r"^[$\u00a3\u20ac]?\d", words[-1])
+        or re.match(r"^[a-z][\w-]*['\u2019]s$", words[-1])
+    ):
         words.pop()
     return " ".join(words).rstrip(",;:")
 
@@ -256,13 +261,31 @@ _TO_YOU = re.compile(
 )
 
 
+# A host speaking of themself ("I tried, but the queue went around the car park", "My advice:
+# ...") tells their own part in it: talk between the hosts, never a headline.
+_SELF = re.compile(r"\bI(?:'m|'ve|'d|'ll)?(?![\w'])|^(?i:my|me)\b")
+
+
+def _speaks_of_self(candidate: str) -> bool:
+    """Whether a host speaks of themself in ``candidate``; "I" after a name mid-phrase is a
+    numeral ("World War I", "Charles I")."""
+    for m in _SELF.finditer(candidate):
+        before = candidate[: m.start()].split()
+        if m.group() == "I" and len(before) > 1 and before[-1][:1].isupper():
+            continue
+        return True
+    return False
+
+
 def _names_nothing(candidate: str) -> bool:
     """A heading candidate that opens with a hand-over, a word pointing back or words to the
-    other host, or has a clause pointing away ("Listeners keep asking us about this, so we ...")."""
+    other host, speaks of the host themself, or has a clause pointing away ("Listeners keep
+    asking us about this, so we ...")."""
     return bool(
         _OPENING.match(candidate)
         or _POINTS_BACK.match(candidate)
         or _TO_YOU.match(candidate)
+        or _speaks_of_self(candidate)
         or any(_POINTS_AWAY.search(piece.strip(" .")) for piece in candidate.split(","))
     )
 

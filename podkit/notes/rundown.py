@@ -153,7 +153,16 @@ def follow_rundown(
         # the story before is about that story, even where it is the other voice)
         decided = {x for p in fixed for x in (p.first, p.end)} | edges
         starts = sorted(placed)
-        moved = refine(starts, sents, ev, keep=decided | {starts[0]}, opt=opt, duration=duration, margin=REFINE_MARGIN)
+        moved = refine(
+            starts,
+            sents,
+            ev,
+            keep=decided | {starts[0]},
+            opt=opt,
+            duration=duration,
+            margin=REFINE_MARGIN,
+            handings=True,
+        )
         if len(moved) == len(starts):
             placed = {new: placed[old] for old, new in zip(starts, moved, strict=True)}
     firsts = {p.first for p in fixed} | set(placed)

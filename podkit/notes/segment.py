@@ -498,6 +498,53 @@ def join_fragments(
             return out
 
 
+LONG_SHARE = 1.5  # a story part half as long again as the episode's typical story may be two
+
+
+def split_long(
+    starts: list[int], fixed_firsts: set[int], sents: list[Sentence], ev: Evidence, duration: float, opt: NotesOptions
+) -> list[int]:
+    """Split a story part much longer than the episode's typical story (``LONG_SHARE`` times
+    the median story length, weighed by time, as in ``join_fragments``) where two stories
+    that share their words meet: "Fitness app fined over a data leak" and "Judge rules app
+    store must let developers link out" both speak of apps, users and millions, so lexical
+    cohesion joins them and no cut inside pays for itself. The part is cut in two at the
+    best place the splitter finds, placed where the stories' own sentences meet (``refine``);
+    the cut is kept only where a story opens there by what is said: a host hands the talk on
+    by name ("Owen, I spent my entire weekend reading a 90-page court ruling") or a cue
+    phrase. A long story told by one voice, or told with no handing, stays whole."""
+    out = sorted(set(starts))
+    n = len(sents)
+    times = np.array([0.0] + [s.start for s in sents[1:]] + [duration])
+
+    def at(i: int) -> float:
+        return 0.0 if i == 0 else duration if i >= n else sents[i].start
+
+    bounds = [*out, n]
+    parts = [(a, b) for a, b in itertools.pairwise(bounds) if a not in fixed_firsts]
+    lengths = np.array([at(b) - at(a) for a, b in parts])
+    if len(parts) < 3:
+        return out
+    order = np.argsort(lengths)
+    weight = np.cumsum(lengths[order])
+    typical = float(lengths[order][np.searchsorted(weight, weight[-1] / 2)])
+    for (a, b), length in zip(parts, lengths, strict=True):
+        if length < LONG_SHARE * typical or length < 2 * opt.min_story_s:
+            continue
+        table, links = _region_table(ev, times, a, b, opt, 2)
+        if not np.isfinite(table[2][b - a]):
+            continue
+        cut = _trace(links, 2, b - a, a, free=False)[1]
+        span = [x for x in (a, cut, b) if x < n]
+        placed = [
+            x for x in refine(span, sents, ev, keep={a, b}, opt=opt, duration=duration, handings=True) if a < x < b
+        ]
+        # only where a story would open there: a host handing the talk on, or a cue phrase
+        if placed and (ev.address[placed[0]] or ev.cue[placed[0]]):
+            out.append(placed[0])
+    return sorted(set(out))
+
+
 REFINE_SENTENCES = 2  # how far (in sentences, each way) a cut may move to its story's edge
 INTRO_NEXT = 10  # the first story's sentences its opening is told by, beyond that reach
 
@@ -554,6 +601,50 @@ def _placed(
     return best if scores[best] > scores.get(c, -np.inf) + margin + 1e-9 else c
 
 
+HANDING_REACH = 6  # how many sentences back a story's start may move to a host handing the talk on
+HANDING_S = 45.0  # and how many seconds
+# how much more like the story before (per sentence, on average) the lines from the handing
+# on may mean and still open the story after: "That tells me everything about your weekend."
+# means like neither; the answer to "Sam, who found it?" means clearly like its own story
+HANDING_LEAN = 0.05
+
+
+def _handing_before(
+    a: int, c: int, b: int, sents: list[Sentence], words: list[set[str]], ev: Evidence, opt: NotesOptions
+) -> int:
+    """The story starting at ``c`` moved back to where a host hands the talk to the other by
+    name, a few sentences before (``HANDING_REACH``, ``HANDING_S``): "Sam, have you been to
+    the new pool yet?" / "I tried on Saturday ..." / "Ashcombe has had no public pool since
+    ...": the question and its first answers open the story, and they are short and say little
+    (a recogniser that mishears its key word leaves them saying nothing), so a start placed
+    by what the sentences mean lands after them. The handing is evidence of its own, so it
+    moves where the sentences from the handing on mean more like the story after than like
+    the story before, by any margin (embeddings, and the content words they share with each
+    story's other sentences): a host asking the other about the same story ("Sam, who found
+    it?") is answered about it. It never makes the story before shorter than the minimum,
+    nor moves a start a cue phrase opens; ``c`` otherwise."""
+    first = max(a + 1, c - HANDING_REACH)
+    hands = [h for h in range(c - 1, first - 1, -1) if ev.address[h] and sents[c].start - sents[h].start <= HANDING_S]
+    if not hands:
+        return c
+    h = hands[0]  # the nearest: an earlier one belongs to the story before
+    if sents[h].start - (0.0 if a == 0 else sents[a].start) < opt.min_story_s or ev.cue[c]:
+        return c
+    before, after = list(range(a, h)), list(range(c, b))
+    if not ev.weights[before].any() or not ev.weights[after].any():
+        return c
+    core_a, core_b = ev.weighted[before].sum(axis=0), ev.weighted[after].sum(axis=0)
+    core_a /= np.linalg.norm(core_a) or 1.0
+    core_b /= np.linalg.norm(core_b) or 1.0
+    bag_a = Counter(w for i in before for w in words[i])
+    bag_b = Counter(w for i in after for w in words[i])
+    lean = 0.0  # > 0: the sentences from the handing on mean more like the story before
+    for i in range(h, c):
+        shared = sum(1 for w in words[i] if bag_a[w]) - sum(1 for w in words[i] if bag_b[w])
+        lean += float(ev.weighted[i] @ core_a - ev.weighted[i] @ core_b) + 0.05 * shared / max(1, len(words[i]))
+    return h if lean < HANDING_LEAN * (c - h) else c
+
+
 def refine(
     cuts: list[int],
     sents: list[Sentence],
@@ -562,6 +653,7 @@ def refine(
     opt: NotesOptions,
     duration: float,
     margin: float = 0.0,
+    handings: bool = False,
 ) -> list[int]:
     """Move each cut (not a decided one) to where its two stories meet. The splitter finds
     where the subject changes from a few sentences on each side, and at a story's edge that
@@ -576,12 +668,14 @@ def refine(
     for pos in range(1, len(out)):
         c, a = out[pos], out[pos - 1]
         b = out[pos + 1] if pos + 1 < len(out) else len(sents)
-        if c in keep:
-            continue
+        if c in keep or (handings and ev.address[c]):
+            continue  # decided, or where a host hands the talk on: that is where stories open
         lo, hi = max(a + 1, c - REFINE_SENTENCES), min(b - 1, c + REFINE_SENTENCES)
         near = range(max(a, c - REFINE_SENTENCES), min(b, c + REFINE_SENTENCES))
         if lo < hi:
             out[pos] = _placed(a, c, b, near, range(lo, hi + 1), sents, words, ev, opt, duration, margin)
+        if handings:
+            out[pos] = _handing_before(a, out[pos], b, sents, words, ev, opt)
     return sorted(set(out))
 
 

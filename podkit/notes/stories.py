@@ -30,7 +30,7 @@ from .kinds import fixed_parts, kinds_of
 from .language import opening_line
 from .options import NotesOptions
 from .rundown import follow_rundown
-from .segment import Sentence, choose_boundaries, evidence, join_fragments, refine, sentences
+from .segment import Sentence, choose_boundaries, evidence, join_fragments, refine, sentences, split_long
 
 # Parts that are not stories have plain titles (chapters show them; the notes leave them out).
 PLAIN_TITLES = {"intro": "Intro", "sponsor": "Sponsor", "outro": "Outro"}
@@ -78,7 +78,10 @@ def _found_parts(sents: list[Sentence], emb: np.ndarray, opt: NotesOptions, dura
     starts = sorted({0, *(i for i in starts if i not in inside), *bounds})
     if opt.stories is None:  # a number fixed by the producer is kept
         starts = join_fragments(starts, {p.first for p in fixed}, set(bounds), sents, ev, duration, opt.min_story_s)
-        starts = refine(starts, sents, ev, keep=set(bounds), opt=opt, duration=duration)  # with the whole stories
+        starts = split_long(starts, {p.first for p in fixed}, sents, ev, duration, opt)
+        starts = refine(
+            starts, sents, ev, keep=set(bounds), opt=opt, duration=duration, handings=True
+        )  # with the whole stories
     return kinds_of(starts, fixed, sents, opt.min_story_s, duration)
 
 
