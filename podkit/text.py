@@ -58,7 +58,8 @@ _STOP_TEXT = """a an the and or but so of to in on at for with from by as is are
     most much many some any all about into over after before than then now well what which who whom whose when
     where why how said says say told tell get got going go goes one two three first last next week year today
     yesterday if because while though although up down out off again still even only own same other such too
-    back make made like know think thing things way lot bit people time good new see thanks thank okay right yeah"""
+    back make made like know think thing things way lot bit people time good new see thanks thank okay right yeah
+    went come came comes take took taken put give gave keep kept want need let seem seems look feel felt"""
 STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 
@@ -108,7 +109,11 @@ def stem(word: str) -> str:
     word = word.strip("'-").removesuffix("'s")
     for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
-            return _one_spelling(word[: -len(suffix)] + repl)
+            base = word[: -len(suffix)] + repl
+            # the consonant doubled before -ing/-ed: "swimming", "planned" meet "swim", "plan"
+            if suffix in ("ing", "ed") and len(base) >= 4 and base[-1] == base[-2] and base[-1] not in "aeioulsz":
+                base = base[:-1]
+            return _one_spelling(base)
     return _one_spelling(word)
 
 

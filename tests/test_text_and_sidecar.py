@@ -383,6 +383,11 @@ def test_content_words_are_stemmed_and_skip_function_words():
     assert stem("ferries") == stem("ferry") == "ferry"
     assert stem("crews") == "crew" and stem("boss") == "boss"
     assert content_words("The ferries and the crews said they would strike.") == ["ferry", "crew", "strike"]
+    # a consonant doubled before -ing or -ed: "swimming" is "swim" (a double l, s or z stays)
+    assert stem("swimming") == stem("swim") == "swim" and stem("planned") == stem("plans") == "plan"
+    assert stem("called") == "call" and stem("fizzing") == "fizz" and stem("added") == stem("add") == "add"
+    # verbs of going and coming name no subject: "went" was a story's most salient term
+    assert content_words("I went to the pool and came back.") == ["pool"]
 
 
 def test_british_and_american_spellings_of_a_word_meet():

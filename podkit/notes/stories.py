@@ -77,11 +77,13 @@ def _found_parts(sents: list[Sentence], emb: np.ndarray, opt: NotesOptions, dura
     inside = {i for p in fixed for i in range(p.first + 1, p.end)}  # a fixed part is whole
     starts = sorted({0, *(i for i in starts if i not in inside), *bounds})
     if opt.stories is None:  # a number fixed by the producer is kept
-        starts = join_fragments(starts, {p.first for p in fixed}, set(bounds), sents, ev, duration, opt.min_story_s)
-        starts = split_long(starts, {p.first for p in fixed}, sents, ev, duration, opt)
-        starts = refine(
-            starts, sents, ev, keep=set(bounds), opt=opt, duration=duration, handings=True
-        )  # with the whole stories
+        firsts = {p.first for p in fixed}
+        starts = join_fragments(starts, firsts, set(bounds), sents, ev, duration, opt.min_story_s)
+        starts = split_long(starts, firsts, sents, ev, duration, opt)
+        # each cut placed with the whole stories either side; a cut placed so may leave a
+        # fragment, which joins its story
+        starts = refine(starts, sents, ev, keep=set(bounds), opt=opt, duration=duration, handings=True)
+        starts = join_fragments(starts, firsts, set(bounds), sents, ev, duration, opt.min_story_s)
     return kinds_of(starts, fixed, sents, opt.min_story_s, duration)
 
 
