@@ -531,8 +531,8 @@ def test_a_scrap_after_a_sponsor_read_is_the_reads_tail():
 
 def test_a_heading_never_points_back_or_away():
     """A clause that opens on a word pointing back ("It's the question every investor keeps
-    asking") or holds one pointing away ("Listeners keep asking us about this, so we ...")
-    names no subject: the heading comes from a clause that does."""
+    asking", "..., so he sued") or holds one pointing away ("Listeners keep asking us about
+    this, so we ...") names no subject: the heading comes from a clause that does."""
     from podkit.notes.describe import _names_nothing, headings
     from podkit.notes.embed import embed
     from podkit.notes.segment import Sentence
@@ -540,6 +540,9 @@ def test_a_heading_never_points_back_or_away():
     assert _names_nothing("It's the question every investor keeps asking")
     assert _names_nothing("Listeners keep asking us about this, so we publish a guide")
     assert _names_nothing("They said the vote was close")
+    assert _names_nothing("The park said no, so he sued")  # "he" was named before
+    assert not _names_nothing("Council votes 7 to 4, approving the new stand")
+    assert not _names_nothing("Mayor says he will resign")
     assert _names_nothing("Have you been to the new pool yet")
     assert _names_nothing("How did you actually get to work on Monday")
     assert _names_nothing("You spent a lot of this week watching livestream shopping")

@@ -261,6 +261,7 @@ _TO_YOU = re.compile(
 )
 
 
+_CONJUNCTION = re.compile(r"^(?:and|but|so|or|yet|then)\s+", re.I)
 # A host speaking of themself ("I tried, but the queue went around the car park", "My advice:
 # ...") tells their own part in it: talk between the hosts, never a headline.
 _SELF = re.compile(r"\bI(?:'m|'ve|'d|'ll)?(?![\w'])|^(?i:my|me)\b")
@@ -287,6 +288,9 @@ def _names_nothing(candidate: str) -> bool:
         or _TO_YOU.match(candidate)
         or _speaks_of_self(candidate)
         or any(_POINTS_AWAY.search(piece.strip(" .")) for piece in candidate.split(","))
+        # a later clause whose subject points back ("Park said no, so he sued"): a line of
+        # the telling, whose subject was named before, not a headline
+        or any(_POINTS_BACK.match(_CONJUNCTION.sub("", piece.strip())) for piece in candidate.split(",")[1:])
     )
 
 

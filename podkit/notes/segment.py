@@ -618,17 +618,17 @@ def _handing_before(
     ...": the question and its first answers open the story, and they are short and say little
     (a recogniser that mishears its key word leaves them saying nothing), so a start placed
     by what the sentences mean lands after them. The handing is evidence of its own, so it
-    moves where the sentences from the handing on mean more like the story after than like
-    the story before, by any margin (embeddings, and the content words they share with each
-    story's other sentences): a host asking the other about the same story ("Sam, who found
-    it?") is answered about it. It never makes the story before shorter than the minimum,
-    nor moves a start a cue phrase opens; ``c`` otherwise."""
+    moves unless the sentences from the handing on mean clearly more like the story before
+    than like the story after (``HANDING_LEAN`` a sentence; embeddings, and the content words
+    they share with each story's other sentences): a host asking the other about the same
+    story ("Sam, who found it?") is answered about it. It never makes the story before
+    shorter than the minimum, nor moves back over a cue phrase; ``c`` otherwise."""
     first = max(a + 1, c - HANDING_REACH)
     hands = [h for h in range(c - 1, first - 1, -1) if ev.address[h] and sents[c].start - sents[h].start <= HANDING_S]
     if not hands:
         return c
     h = hands[0]  # the nearest: an earlier one belongs to the story before
-    if sents[h].start - (0.0 if a == 0 else sents[a].start) < opt.min_story_s or ev.cue[c]:
+    if sents[h].start - (0.0 if a == 0 else sents[a].start) < opt.min_story_s or ev.cue[h + 1 : c + 1].any():
         return c
     before, after = list(range(a, h)), list(range(c, b))
     if not ev.weights[before].any() or not ev.weights[after].any():
@@ -662,7 +662,9 @@ def refine(
     next one is short and says little. Each sentence near the cut goes to the story whose
     other sentences it means more like (``_placed``); the cut moves at most
     ``REFINE_SENTENCES``, only where that is surer by ``margin`` (the caller's own evidence
-    placed it), and never makes a story shorter than the minimum."""
+    placed it), and never makes a story shorter than the minimum. With ``handings`` (where
+    the speakers are named) a cut where a host hands the talk on by name stays, and a cut a
+    few sentences after one moves back to it (``_handing_before``)."""
     out = sorted(cuts)
     words = [set(content_words(s.text)) for s in sents]
     for pos in range(1, len(out)):
