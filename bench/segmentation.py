@@ -38,6 +38,13 @@ Then the notes stage's speed, from the transcript alone: one 15-minute transcrip
 time, until an hour is reached), timed after a warm-up call on a short transcript; the
 model load (that first call less a second one) is reported apart.
 
+Then stability (no target; a measure to keep an eye on): a recogniser's words differ a little
+from one CPU to another, and what podkit publishes should not. Each episode of 10 minutes or
+more is split again from ``STABILITY_RUNS`` perturbed copies of its transcript (each seeded:
+1% of the words that end no sentence dropped, every word's time moved by up to 30 ms); the
+share of the original part starts still found within 1.5 s, and of the headings kept word
+for word.
+
 Targets, from the transcript alone: total precision >= 0.95 and recall >= 0.95; no split
 inside a story of 2 minutes or more; >= 90% of headings with a key term. With the rundown:
 every boundary within +-2 s and every rundown story placed. The notes stage on 60 minutes
@@ -513,6 +520,65 @@ def joined(transcripts: list, target_s: float):
     return Transcript(transcripts[0][1].language, offset, segments), used
 
 
+STABILITY_RUNS = 3
+STABILITY_DROP = 0.01  # share of the words (not ending a sentence) dropped
+STABILITY_JITTER_S = 0.03  # each word's time moved by up to this much
+STABILITY_TOLERANCE_S = 1.5
+
+
+def perturbed(transcript, seed: int):
+    """The transcript as another machine's recogniser might give it: a few words missing,
+    every word a few milliseconds off (seeded: the same copy on every run)."""
+    import dataclasses
+    import random
+
+    rng = random.Random(seed)
+    segments = []
+    for seg in transcript.segments:
+        words = []
+        for w in seg.words:
+            if rng.random() < STABILITY_DROP and not w.text.rstrip().endswith((".", "?", "!")):
+                continue
+            shift = rng.uniform(-STABILITY_JITTER_S, STABILITY_JITTER_S)
+            words.append(dataclasses.replace(w, start=max(0.0, w.start + shift), end=max(0.0, w.end + shift)))
+        if words:
+            text = " ".join(w.text.strip() for w in words)
+            segments.append(dataclasses.replace(seg, words=words, text=text, start=words[0].start, end=words[-1].end))
+    return dataclasses.replace(transcript, segments=segments)
+
+
+def stability(transcripts: dict, durations: dict[str, float]) -> list[dict]:
+    """Per long episode: how many of its part starts and headings survive perturbed copies."""
+    from podkit.notes import make_notes
+
+    rows = []
+    for name, t in transcripts.items():
+        if durations[name] < 600:
+            continue
+        base = make_notes(t).stories
+        starts, titles = [s.start for s in base], [s.title for s in base]
+        kept = titled = 0
+        for seed in range(STABILITY_RUNS):
+            other = make_notes(perturbed(t, seed)).stories
+            kept += sum(1 for x in starts if any(abs(x - s.start) <= STABILITY_TOLERANCE_S for s in other))
+            titled += sum(1 for x in titles if x in {s.title for s in other})
+        rows.append(
+            {
+                "episode": name,
+                "parts": len(starts),
+                "runs": STABILITY_RUNS,
+                "starts_kept": kept / (len(starts) * STABILITY_RUNS),
+                "titles_kept": titled / (len(titles) * STABILITY_RUNS),
+            }
+        )
+        print(
+            f"stability {name}: {kept} of {len(starts) * STABILITY_RUNS} part starts kept within"
+            f" {STABILITY_TOLERANCE_S:g} s, {titled} of {len(titles) * STABILITY_RUNS} headings kept",
+            flush=True,
+        )
+    return rows
+
+
 def timed(transcript) -> tuple[float, int]:
     from podkit.notes import make_notes
 
@@ -697,7 +763,17 @@ def main() -> None:
         sentences=lt["sentences"],
         share=share,
     )
-    extra = {"totals": sums, "long_summaries": long_rows}
+    stable = stability(transcripts, {name: truth["duration"] for name, _, truth in episodes})
+    if stable:
+        runs = sum(r["parts"] * r["runs"] for r in stable)
+        starts_kept = sum(r["starts_kept"] * r["parts"] * r["runs"] for r in stable) / runs
+        titles_kept = sum(r["titles_kept"] * r["parts"] * r["runs"] for r in stable) / runs
+        print(
+            f"stability: {starts_kept:.1%} of part starts and {titles_kept:.1%} of headings kept on"
+            f" transcripts {STABILITY_DROP:.0%} of whose words are missing and {STABILITY_JITTER_S * 1000:.0f} ms"
+            " off (no target)"
+        )
+    extra = {"totals": sums, "long_summaries": long_rows, "stability": stable}
     if timing:
         speed_rows, facts = timing
         short, hour = speed_rows
