@@ -763,6 +763,25 @@ def test_a_story_start_moves_back_to_where_the_talk_is_handed_on_before_its_word
     assert refine([0, start], sents, ev, keep=set(), opt=opt, duration=transcript.duration, handings=True) == [0, start]
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "We also published a guide to setting up a business account, and the link is in the show notes.",
+        "Also published a guide to setting up a business account, and the link is in the show notes.",
+    ],
+)
+def test_a_short_item_is_found_when_the_recogniser_drops_its_we(line):
+    """Whisper may drop the first word after a pause: "Also published a guide ..." is the same
+    short item as "We also published a guide ...", its own part before the next story."""
+    parts = [("intro", INTRO), ("story", FERRY), ("short", [("Ben", line)]), ("story", FIRE), ("sponsor", SPONSOR)]
+    transcript, truth = _episode([*parts, ("story", ROBOTS), ("outro", OUTRO)])
+    notes = make_notes(transcript)
+    short = [s for s in notes.stories if s.kind == "short"]
+    assert len(short) == 1 and _near(short[0].start, truth[2][1], 0.5), [(s.kind, s.start) for s in notes.stories]
+    fire = next(s for s in notes.stories if s.kind == "story" and s.start > short[0].start)
+    assert _near(fire.start, truth[3][1], 0.5)
+
+
 def test_a_one_line_rundown_item_said_in_a_few_seconds_is_placed():
     """A rundown's one-line item ("Mill Lane closes on Thursday for resurfacing.", about
     three seconds) is placed when that line means clearly more like it than like the

@@ -72,7 +72,9 @@ _SPONSOR_BODY = re.compile(
     re.I,
 )
 _SHORT = re.compile(
-    r"^(?:\w+, )?(?:we (?:also )?(?:published|wrote|put together|made) (?:a|an|our)|"
+    r"^(?:\w+, )?(?:we (?:also )?(?:wrote|made) (?:a|an|our)|"
+    # the recogniser may drop the "We" after a pause: "Also published a guide ..."
+    r"(?:we(?:'ve| have)? )?(?:also )?(?:published|put together|put out) (?:a|an|our)|"
     r"(?:drivers|listeners|residents|parents|commuters|readers),? (?:take note|please note|a reminder)|"
     r"(?:a )?quick (?:\w+ )?(?:note|reminder|heads-up|heads up)|(?:a )?reminder:?|heads up|"
     r"listeners keep asking|if you missed it)",
