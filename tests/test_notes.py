@@ -44,6 +44,10 @@ def test_sentences_come_from_word_timings_and_punctuation():
     assert (sents[1].start, sents[1].end) == (1.0, 2.2)
     assert is_cue("Next up, something for the clear nights.") and is_cue("Moving on to technology.")
     assert is_cue("Our second story comes from the college") and not is_cue("The council voted.")
+    # "next" and "and now" as time open no story; as a transition they do
+    assert is_cue("Next the weather.") and is_cue("And now to sport.") and is_cue("And now, the weather.")
+    assert not is_cue("Next year the council will vote again.") and not is_cue("Next week, we look at rents.")
+    assert not is_cue("And now, all of its plants are in Oregon or overseas.")
 
 
 def assert_stories_match(stories, truth, tolerance=3.0):

@@ -169,9 +169,21 @@ def sentences(transcript: Transcript, *, max_pause: float = 1.0) -> list[Sentenc
     return [s for s in out if s.text]
 
 
+# "Next" and "and now" open a story as a transition ("Next, the weather", "And now to
+# sport"), not as time ("Next year the council ...", "And now, all of its plants are ...").
+_NOT_A_CUE = re.compile(
+    r"^(?:and |so |now |well )?(?:next,? (?:year|week|month|day|time|season|weekend|morning|summer|winter|"
+    r"spring|autumn|fall|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|"
+    r"april|may|june|july|august|september|october|november|december|\d)|"
+    r"and now,? (?!(?:to|for|over|on|onto|a|an|the|some|our|news|sport|business|finally|another)\b))"
+)
+
+
 def is_cue(text: str) -> bool:
     head = text.lower().lstrip(" \"'")
-    return bool(_CUE_RE.match(head)) or bool(_STORY_RE.search(" ".join(head.split()[:8])))
+    if _STORY_RE.search(" ".join(head.split()[:8])):
+        return True
+    return bool(_CUE_RE.match(head)) and not _NOT_A_CUE.match(head)
 
 
 def is_chatter(text: str) -> bool:

@@ -668,7 +668,7 @@ STAGES: tuple[Stage, ...] = (
     # a cut moves (up to two sentences) to where its two stories meet; the intro's preview
     # phrases are the headings of the stories they name; a fragment of a story (under 0.3 of
     # the typical story) joins the story it means like
-    Stage("notes", 13, _notes, _notes_inputs, _notes_outputs, NotesResult),
+    Stage("notes", 14, _notes, _notes_inputs, _notes_outputs, NotesResult),
     # 2: the result keeps the feed's item data
     # 3: chapter lines as "00:00:00 Title" (Apple's and Spotify's form); season name, episode display
     # 4: the title is the lead story's headline where the sidecar gives none; guests, byline, date
