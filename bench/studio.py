@@ -28,7 +28,8 @@ Four tables (also written to bench/results/studio.json):
 
 Word error uses the bundled tiny.en (``--no-wer`` skips it). The default run takes six to
 ten minutes on two shared cores (``--no-wer``: about four); DeepFilterNet3 runs at about 10 s
-a minute of audio a channel, so ``--long`` takes about an hour.
+a minute of audio a channel (a stereo file's two channels side by side on two cores), so
+``--long`` takes most of an hour.
 """
 
 from __future__ import annotations

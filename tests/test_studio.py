@@ -308,6 +308,27 @@ def test_deepfilternet_raises_snr_keeps_every_frame_and_loses_no_words(media):
     assert np.max(np.abs(z[:, 0] - m[:, 0])) < 1e-5
 
 
+@pytest.mark.parametrize(("rate_in", "rate_out"), [(44100, 48000), (48000, 44100), (22050, 48000), (48000, 16000)])
+def test_the_streaming_resampler_is_resample_poly_in_any_chunks(rate_in, rate_out):
+    """DeepFilterNet's resampler (each filter phase one strided product) gives what
+    scipy's resample_poly gives for the whole signal, fed in chunks of any size; a recording
+    already at the model's rate passes as it is."""
+    from scipy import signal
+
+    from podkit.studio.neural import Resampler
+
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((rate_in + 123, 2)).astype(np.float32)
+    ref = signal.resample_poly(x, rate_out, rate_in, axis=0, window=("kaiser", 5.0))
+    for chunk in (999, 4410, len(x)):
+        r = Resampler(rate_out, rate_in, 2)
+        y = np.concatenate([*(r.process(x[i : i + chunk]) for i in range(0, len(x), chunk)), r.flush()])
+        assert y.shape == ref.shape, (chunk, y.shape, ref.shape)
+        assert np.max(np.abs(y - ref)) < 1e-5, chunk
+    same = Resampler(48000, 48000, 2)
+    assert np.array_equal(same.process(x), x) and same.flush().shape == (0, 2)
+
+
 def test_deepfilternet_that_cannot_load_fails_in_one_line(media, monkeypatch):
     """A broken install (the library not a library, the model damaged) is a ConfigError naming
     the fix, raised by the measuring pass before it reads the recording."""

@@ -8,7 +8,8 @@ chunks and memory stays flat in duration). The runtime's latency (its STFT's 480
 plus two hops of model lookahead: 1440 samples at 48 kHz) and the resamplers' are
 compensated: the output has exactly the input's frames, in place.
 
-Stereo: each channel gets its own model state and is cleaned on its own. A gain computed on
+Stereo: each channel gets its own model state and is cleaned on its own, the channels on
+threads of their own where there are cores (the runtime's calls let go of the GIL). A gain computed on
 the mid channel and applied to both would need the model's spectral gains in an STFT of our
 own, and the runtime's deep filter (complex taps over several frames at low frequencies) is
 not a per-bin gain; per channel, two speakers panned apart each keep their speech, at twice
@@ -25,7 +26,9 @@ import ctypes
 import functools
 import hashlib
 import math
+import os
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +51,10 @@ class Resampler:
 
         g = math.gcd(up, down)
         self.up, self.down = up // g, down // g
+        self.channels = channels
+        self.same = self.up == self.down  # a recording already at the model's rate passes as it is
+        if self.same:
+            return
         self.half = 10 * max(self.up, self.down)
         h = signal.firwin(2 * self.half + 1, 1.0 / max(self.up, self.down), window=("kaiser", 5.0)) * self.up
         self.taps = -(-len(h) // self.up)
@@ -62,6 +69,8 @@ class Resampler:
         self.k = 0  # the next output's index
 
     def process(self, x: np.ndarray) -> np.ndarray:
+        if self.same:
+            return x.astype(np.float32)
         self.buf = np.concatenate([self.buf, x.astype(np.float32, copy=False)])
         self.received += len(x)
         # output k needs input up to (k * down + half) // up
@@ -69,23 +78,34 @@ class Resampler:
         return self._emit(last)
 
     def flush(self) -> np.ndarray:
+        if self.same:
+            return np.zeros((0, self.channels), dtype=np.float32)
         self.buf = np.concatenate([self.buf, np.zeros((self.taps, self.channels), dtype=np.float32)])
         return self._emit(-(-self.received * self.up // self.down))
 
-    def _emit(self, end: int, block: int = 16384) -> np.ndarray:
-        parts = []
-        while self.k < end:
-            ks = np.arange(self.k, min(end, self.k + block))
-            t = ks * self.down + self.half
-            base, phase = t // self.up, t % self.up
-            idx = (base - self.taps + 1 - self.start)[:, None] + np.arange(self.taps)[None, :]
-            parts.append(np.einsum("kjc,kj->kc", self.buf[idx], self.phases[phase]).astype(np.float32))
-            self.k = int(ks[-1]) + 1
-        first = (self.k * self.down + self.half) // self.up - self.taps + 1  # the next output's oldest input
-        if first > self.start:
-            self.buf = self.buf[first - self.start :]
-            self.start = first
-        return np.concatenate(parts) if parts else np.zeros((0, self.channels), dtype=np.float32)
+    def _emit(self, end: int) -> np.ndarray:
+        """Outputs ``self.k`` to ``end``. Output k and output k + up share their filter phase,
+        and their inputs lie ``down`` apart: each of the ``up`` phases is one matrix product
+        over a strided view of the buffer (no gathered copy of taps per output)."""
+        count = max(0, end - self.k)
+        out = np.empty((count, self.channels), dtype=np.float32)
+        buf = np.ascontiguousarray(self.buf)
+        row, col = buf.strides
+        for r in range(min(self.up, count)):
+            k0 = self.k + r
+            t = k0 * self.down + self.half
+            first = t // self.up - self.taps + 1 - self.start  # buf index of output k0's oldest input
+            m = (count - r + self.up - 1) // self.up  # outputs k0, k0 + up, ...
+            view = np.lib.stride_tricks.as_strided(
+                buf[first:], shape=(m, self.taps, self.channels), strides=(self.down * row, row, col), writeable=False
+            )
+            out[r :: self.up] = np.einsum("mjc,j->mc", view, self.phases[t % self.up])
+        self.k += count
+        oldest = (self.k * self.down + self.half) // self.up - self.taps + 1  # the next output's oldest input
+        if oldest > self.start:
+            self.buf = buf[oldest - self.start :]
+            self.start = oldest
+        return out
 
 
 @dataclass(frozen=True)
@@ -145,6 +165,14 @@ class NeuralDenoiser:
         hop = rt.lib.df_get_frame_length(self.states[0])
         if hop != HOP:
             raise ConfigError(f"the DeepFilterNet runtime works in frames of {hop} samples, podkit expects {HOP}")
+        # each channel's state on its own thread where there are cores for them (the states are
+        # independent: the output is the same either way)
+        workers = min(
+            channels, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        )
+        self.pool = ThreadPoolExecutor(workers, thread_name_prefix="deepfilternet") if workers > 1 else None
+        if self.pool is not None:
+            weakref.finalize(self, self.pool.shutdown, wait=False)
         self.to_model = Resampler(MODEL_RATE, rate, channels)
         self.from_model = Resampler(rate, MODEL_RATE, channels)
         self.pending = np.zeros((0, channels), dtype=np.float32)  # 48 kHz samples short of a hop
@@ -153,6 +181,8 @@ class NeuralDenoiser:
         self.given = 0
 
     def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
         self._finalizer()
 
     def process(self, x: np.ndarray) -> np.ndarray:
@@ -179,15 +209,21 @@ class NeuralDenoiser:
         n = len(x) // HOP * HOP
         self.pending = x[n:]
         out = np.empty((n, self.channels), dtype=np.float32)
-        for c, st in enumerate(self.states):
+        process = self.lib.df_process_frame
+
+        def channel(c: int) -> None:  # ctypes lets go of the GIL in each call: channels run at once
             src = np.ascontiguousarray(x[:n, c])
             dst = np.empty(n, dtype=np.float32)
-            a, b = src.ctypes.data, dst.ctypes.data
-            step = HOP * 4
-            process = self.lib.df_process_frame
+            a, b, st = src.ctypes.data, dst.ctypes.data, self.states[c]
             for i in range(n // HOP):
-                process(st, a + i * step, b + i * step)
+                process(st, a + i * HOP * 4, b + i * HOP * 4)
             out[:, c] = dst
+
+        if self.pool is None or n < 2 * HOP:
+            for c in range(self.channels):
+                channel(c)
+        else:
+            list(self.pool.map(channel, range(self.channels)))
         cut = min(self.skip, n)
         self.skip -= cut
         return out[cut:]
