@@ -529,13 +529,26 @@ def test_a_scrap_after_a_sponsor_read_is_the_reads_tail():
     assert (tail, "short") in kinds
 
 
+def _heading_beside_fire(lines: list[str]) -> str:
+    """The heading a story of ``lines`` gets in an episode where the fire story follows it."""
+    from podkit.notes.describe import headings
+    from podkit.notes.embed import embed
+    from podkit.notes.segment import Sentence
+
+    parts = [[Sentence(4.0 * k, 4.0 * k + 3.5, line) for k, line in enumerate(lines)]]
+    parts.append([Sentence(20.0 + 4 * k, 23.5 + 4 * k, line) for k, (_, line) in enumerate(FIRE)])
+    centroids = []
+    for part in parts:
+        mean = embed([s.text for s in part]).mean(axis=0)
+        centroids.append(mean / np.linalg.norm(mean))
+    return headings(parts, centroids)[0]
+
+
 def test_a_heading_never_points_back_or_away():
     """A clause that opens on a word pointing back ("It's the question every investor keeps
     asking", "..., so he sued") or holds one pointing away ("Listeners keep asking us about
     this, so we ...") names no subject: the heading comes from a clause that does."""
-    from podkit.notes.describe import _names_nothing, headings
-    from podkit.notes.embed import embed
-    from podkit.notes.segment import Sentence
+    from podkit.notes.describe import _names_nothing
 
     assert _names_nothing("It's the question every investor keeps asking")
     assert _names_nothing("Listeners keep asking us about this, so we publish a guide")
@@ -556,13 +569,7 @@ def test_a_heading_never_points_back_or_away():
         "Most businesses still expect software to be installed once and paid for once.",
         "Three software founders told us their customers want custom features for free.",
     ]
-    parts = [[Sentence(4.0 * k, 4.0 * k + 3.5, line) for k, line in enumerate(saas)]]
-    parts.append([Sentence(20.0 + 4 * k, 23.5 + 4 * k, line) for k, (_, line) in enumerate(FIRE)])
-    centroids = []
-    for part in parts:
-        mean = embed([s.text for s in part]).mean(axis=0)
-        centroids.append(mean / np.linalg.norm(mean))
-    title = headings(parts, centroids)[0]
+    title = _heading_beside_fire(saas)
     assert "software" in title.lower() and not title.lower().startswith("it"), title
 
 
@@ -571,9 +578,7 @@ def test_a_heading_is_never_a_hosts_own_talk_nor_ends_on_a_cut_possessive():
     park", "My advice: ...") is talk between the hosts, not a headline; the story's own line
     heads it. A heading cut to fit never ends on a possessive whose noun was cut ("... an
     hour's"); a name's ("Readers save Penhallow's") is whole."""
-    from podkit.notes.describe import _names_nothing, _shorten, headings
-    from podkit.notes.embed import embed
-    from podkit.notes.segment import Sentence
+    from podkit.notes.describe import _names_nothing, _shorten
 
     assert _names_nothing("I tried on Saturday, but the queue went around the car park")
     assert _names_nothing("My advice for free, start your run away from home")
@@ -592,13 +597,7 @@ def test_a_heading_is_never_a_hosts_own_talk_nor_ends_on_a_cut_possessive():
         "An adult swim costs eight fifty, against four twenty at the old baths.",
         "The swimming club says its swimmers no longer train an hour's drive away.",
     ]
-    parts = [[Sentence(4.0 * k, 4.0 * k + 3.5, line) for k, line in enumerate(pool)]]
-    parts.append([Sentence(20.0 + 4 * k, 23.5 + 4 * k, line) for k, (_, line) in enumerate(FIRE)])
-    centroids = []
-    for part in parts:
-        mean = embed([s.text for s in part]).mean(axis=0)
-        centroids.append(mean / np.linalg.norm(mean))
-    title = headings(parts, centroids)[0]
+    title = _heading_beside_fire(pool)
     assert "pool" in title.lower() and not title.startswith("I "), title
 
 

@@ -282,15 +282,16 @@ def _names_nothing(candidate: str) -> bool:
     """A heading candidate that opens with a hand-over, a word pointing back or words to the
     other host, speaks of the host themself, or has a clause pointing away ("Listeners keep
     asking us about this, so we ...")."""
+    pieces = candidate.split(",")
     return bool(
         _OPENING.match(candidate)
         or _POINTS_BACK.match(candidate)
         or _TO_YOU.match(candidate)
         or _speaks_of_self(candidate)
-        or any(_POINTS_AWAY.search(piece.strip(" .")) for piece in candidate.split(","))
+        or any(_POINTS_AWAY.search(piece.strip(" .")) for piece in pieces)
         # a later clause whose subject points back ("Park said no, so he sued"): a line of
         # the telling, whose subject was named before, not a headline
-        or any(_POINTS_BACK.match(_CONJUNCTION.sub("", piece.strip())) for piece in candidate.split(",")[1:])
+        or any(_POINTS_BACK.match(_CONJUNCTION.sub("", piece.strip())) for piece in pieces[1:])
     )
 
 

@@ -442,6 +442,20 @@ def choose_boundaries(
 FRAGMENT_SHARE = 0.3  # a story part shorter than this share of the episode's typical story is a fragment
 
 
+def _time_at(i: int, sents: list[Sentence], duration: float) -> float:
+    """When the part starting at sentence ``i`` starts (0 for the first; the episode's end
+    past the last sentence)."""
+    return 0.0 if i == 0 else duration if i >= len(sents) else sents[i].start
+
+
+def _typical(lengths: np.ndarray) -> float:
+    """The episode's typical story length: the median, weighed by time (what a listener
+    mostly hears)."""
+    order = np.argsort(lengths)
+    weight = np.cumsum(lengths[order])
+    return float(lengths[order][np.searchsorted(weight, weight[-1] / 2)])
+
+
 def join_fragments(
     starts: list[int],
     fixed_firsts: set[int],
@@ -466,9 +480,6 @@ def join_fragments(
     out = sorted(set(starts))
     n = len(sents)
 
-    def at(i: int) -> float:
-        return 0.0 if i == 0 else duration if i >= n else sents[i].start
-
     def removable(i: int) -> bool:
         return 0 < i < n and i not in keep and not is_cue(sents[i].text) and not ev.address[i]
 
@@ -479,15 +490,12 @@ def join_fragments(
     while True:
         bounds = [*out, n]
         parts = [(k, bounds[k], bounds[k + 1]) for k in range(len(out)) if bounds[k] not in fixed_firsts]
-        lengths = np.array([at(b) - at(a) for _, a, b in parts])
+        lengths = np.array([_time_at(b, sents, duration) - _time_at(a, sents, duration) for _, a, b in parts])
         if len(parts) < 3:
             return out
-        order = np.argsort(lengths)
-        weight = np.cumsum(lengths[order])
-        typical = float(lengths[order][np.searchsorted(weight, weight[-1] / 2)])
-        limit = FRAGMENT_SHARE * typical
+        limit = FRAGMENT_SHARE * _typical(lengths)
         joined = False
-        for idx in order:
+        for idx in np.argsort(lengths):
             k, a, b = parts[int(idx)]
             if lengths[idx] >= limit:
                 break
@@ -527,19 +535,12 @@ def split_long(
     phrase. A long story told by one voice, or told with no handing, stays whole."""
     out = sorted(set(starts))
     n = len(sents)
-    times = np.array([0.0] + [s.start for s in sents[1:]] + [duration])
-
-    def at(i: int) -> float:
-        return 0.0 if i == 0 else duration if i >= n else sents[i].start
-
-    bounds = [*out, n]
-    parts = [(a, b) for a, b in itertools.pairwise(bounds) if a not in fixed_firsts]
-    lengths = np.array([at(b) - at(a) for a, b in parts])
+    times = np.array([_time_at(i, sents, duration) for i in range(n + 1)])
+    parts = [(a, b) for a, b in itertools.pairwise([*out, n]) if a not in fixed_firsts]
+    lengths = np.array([times[b] - times[a] for a, b in parts])
     if len(parts) < 3:
         return out
-    order = np.argsort(lengths)
-    weight = np.cumsum(lengths[order])
-    typical = float(lengths[order][np.searchsorted(weight, weight[-1] / 2)])
+    typical = _typical(lengths)
     for (a, b), length in zip(parts, lengths, strict=True):
         if length < LONG_SHARE * typical or length < 2 * opt.min_story_s:
             continue
@@ -559,6 +560,26 @@ def split_long(
 
 REFINE_SENTENCES = 2  # how far (in sentences, each way) a cut may move to its story's edge
 INTRO_NEXT = 10  # the first story's sentences its opening is told by, beyond that reach
+
+
+def _leans(before: range, after: range, near: range, words: list[set[str]], ev: Evidence) -> dict[int, float] | None:
+    """How much more each sentence ``near`` means like the part ``before`` than like the part
+    ``after`` (> 0: like the part before): the likeness of its embedding to each part's
+    sentences, and the share of its content words each part's sentences say. None where
+    either part has no sentence of weight (only greetings, sign-offs)."""
+    if not ev.weights[list(before)].any() or not ev.weights[list(after)].any():
+        return None
+    core_a, core_b = ev.weighted[list(before)].sum(axis=0), ev.weighted[list(after)].sum(axis=0)
+    core_a /= np.linalg.norm(core_a) or 1.0
+    core_b /= np.linalg.norm(core_b) or 1.0
+    bag_a = Counter(w for i in before for w in words[i])
+    bag_b = Counter(w for i in after for w in words[i])
+    out = {}
+    for i in near:
+        shared = sum(1 for w in words[i] if bag_a[w]) - sum(1 for w in words[i] if bag_b[w])
+        meaning = float(ev.weighted[i] @ core_a - ev.weighted[i] @ core_b)
+        out[i] = meaning + 0.05 * shared / max(1, len(words[i]))
+    return out
 
 
 def _placed(
@@ -582,24 +603,14 @@ def _placed(
     is made shorter than the minimum story; ``c`` where nothing is surer by ``margin``."""
 
     def start(i: int) -> float:
-        return 0.0 if i == 0 else duration if i >= len(sents) else sents[i].start
+        return _time_at(i, sents, duration)
 
-    before, after = list(range(a, near.start)), list(range(near.stop, b))
-    if not ev.weights[before].any() or not ev.weights[after].any():
+    lean = _leans(range(a, near.start), range(near.stop, b), near, words, ev)  # > 0: more like the part before
+    if lean is None:
         return c
     handed = _handed_at(c, sents, ev)
     if handed is not None and handed in cands and start(b) - start(handed) >= opt.min_story_s:
         return handed  # a reaction and then the talk handed on: the story starts at the handing
-    core_a, core_b = ev.weighted[before].sum(axis=0), ev.weighted[after].sum(axis=0)
-    core_a /= np.linalg.norm(core_a) or 1.0
-    core_b /= np.linalg.norm(core_b) or 1.0
-    bag_a = Counter(w for i in before for w in words[i])
-    bag_b = Counter(w for i in after for w in words[i])
-    lean = {}  # > 0: means more like the part before
-    for i in near:
-        shared = sum(1 for w in words[i] if bag_a[w]) - sum(1 for w in words[i] if bag_b[w])
-        meaning = float(ev.weighted[i] @ core_a - ev.weighted[i] @ core_b)
-        lean[i] = meaning + 0.05 * shared / max(1, len(words[i]))
     scores = {}
     for cand in cands:
         if start(cand) - start(a) < opt.min_story_s or start(b) - start(cand) < opt.min_story_s:
@@ -642,19 +653,10 @@ def _handing_before(
     h = hands[0]  # the nearest: an earlier one belongs to the story before
     if sents[h].start - (0.0 if a == 0 else sents[a].start) < opt.min_story_s or ev.cue[h + 1 : c + 1].any():
         return c
-    before, after = list(range(a, h)), list(range(c, b))
-    if not ev.weights[before].any() or not ev.weights[after].any():
+    lean = _leans(range(a, h), range(c, b), range(h, c), words, ev)  # > 0: more like the story before
+    if lean is None:
         return c
-    core_a, core_b = ev.weighted[before].sum(axis=0), ev.weighted[after].sum(axis=0)
-    core_a /= np.linalg.norm(core_a) or 1.0
-    core_b /= np.linalg.norm(core_b) or 1.0
-    bag_a = Counter(w for i in before for w in words[i])
-    bag_b = Counter(w for i in after for w in words[i])
-    lean = 0.0  # > 0: the sentences from the handing on mean more like the story before
-    for i in range(h, c):
-        shared = sum(1 for w in words[i] if bag_a[w]) - sum(1 for w in words[i] if bag_b[w])
-        lean += float(ev.weighted[i] @ core_a - ev.weighted[i] @ core_b) + 0.05 * shared / max(1, len(words[i]))
-    return h if lean < HANDING_LEAN * (c - h) else c
+    return h if sum(lean.values()) < HANDING_LEAN * (c - h) else c
 
 
 def refine(
