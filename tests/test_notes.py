@@ -60,9 +60,9 @@ def assert_stories_match(stories, truth, tolerance=3.0):
         assert got == pytest.approx(want, abs=tolerance), (found, starts)
 
 
-def test_sample_show_stories_titles_summaries_and_links(sample_transcript, sample_truth):
+def test_sample_show_stories_titles_summaries_and_links(sample_as_run, sample_truth):
     links = load_sidecar(SAMPLE).links
-    notes = make_notes(sample_transcript, links)
+    notes = make_notes(sample_as_run, links)
     assert_stories_match(notes.stories, sample_truth)
     for story in notes.stories:
         assert 10 <= len(story.title) <= 60
@@ -146,9 +146,9 @@ def test_embeddings_are_sentence_transformers_own():
     assert float(np.max(np.abs(ours - reference))) < 1e-4
 
 
-def test_sidecar_can_fix_the_number_of_stories(sample_transcript):
-    assert len(make_notes(sample_transcript, (), NotesOptions(stories=3)).stories) == 3
-    assert len(make_notes(sample_transcript, (), NotesOptions(stories=5)).stories) == 5
+def test_sidecar_can_fix_the_number_of_stories(sample_as_run):
+    assert len(make_notes(sample_as_run, (), NotesOptions(stories=3)).stories) == 3
+    assert len(make_notes(sample_as_run, (), NotesOptions(stories=5)).stories) == 5
 
 
 @pytest.mark.parametrize("episode", ["one-liner", "no-gap"])
@@ -218,18 +218,18 @@ def test_outputs_are_valid_and_escaped(tmp_path):
     assert "Tom & Jerry <b>won</b>" in html.unescape(page)
 
 
-def test_chapter_list_starts_at_zero(sample_transcript, sample_truth):
-    notes = make_notes(sample_transcript)
+def test_chapter_list_starts_at_zero(sample_as_run, sample_truth):
+    notes = make_notes(sample_as_run)
     lines = chapter_list(notes).splitlines()
     assert lines[0].startswith("00:00 ") and len(lines) == len(notes.stories) == len(sample_truth["stories"])
     assert all(len(line.split(" ", 1)[0]) == 5 for line in lines)
     assert [line.split(" ", 1)[1] for line in lines] == [st.title for st in notes.stories]
 
 
-def test_notes_command(tmp_path, sample_transcript):
+def test_notes_command(tmp_path, sample_as_run):
     from podkit.transcribe import write
 
-    write(sample_transcript, tmp_path / "ep", ["json"])
+    write(sample_as_run, tmp_path / "ep", ["json"])
     proc = podkit(
         "notes", str(tmp_path / "ep.json"), "--sidecar", str(SAMPLE.with_suffix(".toml")), "-o", str(tmp_path / "out")
     )

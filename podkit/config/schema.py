@@ -142,16 +142,34 @@ def _convert(kind: str, value: Any) -> Any:
         return value
     if kind == "stories" and isinstance(value, list) and value:
         rundown = []
-        for item in value:
-            if not isinstance(item, dict) or set(item) - {"title", "summary", "links"}:
-                raise ValueError
-            if not isinstance(item.get("title"), str) or not isinstance(item.get("summary", ""), str):
-                raise ValueError
-            if not isinstance(item.get("links", []), list):
-                raise ValueError
-            rundown.append({**item, "links": [_link(link) for link in item.get("links", [])]})
+        for n, item in enumerate(value, 1):
+            rundown.append(_rundown_item(n, item))
         return rundown
     raise ValueError
+
+
+class _Wrong(ValueError):
+    """A value of the right kind with one entry wrong: the message says which and how."""
+
+
+def _rundown_item(n: int, item: Any) -> dict[str, Any]:
+    """One [[stories]] table, or ``_Wrong`` naming the entry."""
+    if not isinstance(item, dict):
+        raise _Wrong(f"entry {n} is not a table")
+    unknown = sorted(set(item) - {"title", "summary", "links"})
+    if unknown:
+        raise _Wrong(f"entry {n} has an unknown key {unknown[0]!r}")
+    if not isinstance(item.get("title"), str):
+        raise _Wrong(f"entry {n} has no title" if "title" not in item else f"entry {n}'s title is not a string")
+    if not isinstance(item.get("summary", ""), str):
+        raise _Wrong(f"entry {n}'s summary is not a string")
+    links = item.get("links", [])
+    if not isinstance(links, list):
+        raise _Wrong(f"entry {n}'s links are not a list of tables")
+    try:
+        return {**item, "links": [_link(link) for link in links]}
+    except ValueError:
+        raise _Wrong(f"entry {n} has a link without a title and url") from None
 
 
 LINK_FIELDS = ("title", "url", "description", "label", "language")
@@ -192,8 +210,10 @@ def validate(table: dict[str, Any], schema: dict[str, Key], where: Path, section
             raise ConfigError(f"unknown key '{prefix}{name}' (known keys: {known})", path=where)
         try:
             value = _convert(spec.kind, value)
-        except ValueError:
-            raise ConfigError(f"'{prefix}{name}' must be {_KIND_NAMES[spec.kind]}, not {value!r}", path=where) from None
+        except ValueError as e:
+            # which entry is wrong ("entry 2 has no title") says more than the value's repr
+            found = f"; {e}" if isinstance(e, _Wrong) else f", not {value!r}"
+            raise ConfigError(f"'{prefix}{name}' must be {_KIND_NAMES[spec.kind]}{found}", path=where) from None
         problem = spec.check(value) if spec.check else None
         if problem:
             raise ConfigError(f"'{prefix}{name}' {problem}", path=where)

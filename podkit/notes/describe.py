@@ -143,10 +143,12 @@ def _clauses(sentence: str) -> list[str]:
         following = pieces[n + 1] if n + 1 < len(pieces) else ""
         if not re.match(r"(?:and|or|but|as well as)\b", following):
             out.append(_clean(acc))
-    # a main clause after a lead-in ("Listeners keep asking, so we published a guide ...")
+    # a main clause after a lead-in ("Listeners keep asking, so we published a guide ...");
+    # a piece with no conjunction is the sentence's predicate or an aside ("..., ruled on
+    # Thursday that ...", "..., in federal court in San Francisco,"), no clause of its own
     for piece in pieces[1:]:
         main = re.sub(r"^(?:so|and|but|then)\s+", "", piece)
-        if len(main.split()) >= 4:
+        if main != piece and len(main.split()) >= 4:
             out.append(_clean(main))
     return [c for c in dict.fromkeys(out) if c]
 
@@ -279,12 +281,13 @@ def _speaks_of_self(candidate: str) -> bool:
 
 
 def _names_nothing(candidate: str) -> bool:
-    """A heading candidate that opens with a hand-over, a word pointing back or words to the
-    other host, speaks of the host themself, or has a clause pointing away ("Listeners keep
+    """A heading candidate that opens with a hand-over, a conjunction, a word pointing back or
+    words to the other host, speaks of the host themself, or has a clause pointing away ("Listeners keep
     asking us about this, so we ...")."""
     pieces = candidate.split(",")
     return bool(
         _OPENING.match(candidate)
+        or _CONJUNCTION.match(candidate)  # a clause cut from a list: "Or 15% for developers ..."
         or _POINTS_BACK.match(candidate)
         or _TO_YOU.match(candidate)
         or _speaks_of_self(candidate)

@@ -44,7 +44,7 @@ _LETS_BEGIN = r"let's (?:get (?:into|started|going)|dive|begin|start)"  # how a 
 _INTRO = re.compile(
     r"\b(?:welcome (?:to|back)|coming up|on the show (?:today|this week)|on today's show|in this episode|"
     r"this week (?:we|on)|today we|later (?:in the show|on)|plus,|also (?:today|this week|coming)|"
-    r"we (?:also )?have|we've (?:also )?got|we (?:also )?have got|^(?:and |so )?this week[:,]|"
+    r"we (?:also )?have|we've (?:also )?got|we (?:also )?have got|we also got|^(?:and |so )?this week[:,]|"
     r"also on the show|and later|" + _LETS_BEGIN + r"|joining (?:me|us)|with me (?:today|this week|as always)|"
     r"good to (?:be here|have you)|thanks for having me|i'm your host|my (?:co-?host|guest))",
     re.I,

@@ -532,7 +532,9 @@ def split_long(
     best place the splitter finds, placed where the stories' own sentences meet (``refine``);
     the cut is kept only where a story opens there by what is said: a host hands the talk on
     by name ("Owen, I spent my entire weekend reading a 90-page court ruling") or a cue
-    phrase. A long story told by one voice, or told with no handing, stays whole."""
+    phrase, there or a few lines off (``HANDING_REACH``, ``HANDING_S``: the hosts' quips
+    before the handing are unlike the story they close, and the splitter cuts at them). A
+    long story told by one voice, or told with no handing, stays whole."""
     out = sorted(set(starts))
     n = len(sents)
     times = np.array([_time_at(i, sents, duration) for i in range(n + 1)])
@@ -552,9 +554,21 @@ def split_long(
         placed = [
             x for x in refine(span, sents, ev, keep={a, b}, opt=opt, duration=duration, handings=True) if a < x < b
         ]
-        # only where a story would open there: a host handing the talk on, or a cue phrase
+        # only where a story would open there: a host handing the talk on, or a cue phrase;
+        # the words meet a few lines off it where the hosts trade a quip first ("Your legs
+        # will thank you too." / "That is not how legs work, Owen." / "Owen, I spent my
+        # entire weekend reading a 90-page court ruling ...")
+        opens = [
+            x
+            for x in range(max(a + 1, cut - HANDING_REACH), min(b, cut + HANDING_REACH + 1))
+            if (ev.address[x] or ev.cue[x])
+            and abs(times[x] - times[cut]) <= HANDING_S
+            and min(times[x] - times[a], times[b] - times[x]) >= opt.min_story_s
+        ]
         if placed and (ev.address[placed[0]] or ev.cue[placed[0]]):
             out.append(placed[0])
+        elif opens:
+            out.append(min(opens, key=lambda x: abs(x - cut)))
     return sorted(set(out))
 
 

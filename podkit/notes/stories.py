@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..clock import clock
 from ..records import Link, RundownItem, Transcript
 from .describe import (
     assign_links,
@@ -170,6 +171,13 @@ def make_notes(
             story.summary = summary_for(sents[a:b], emb[a:b], centroid)
         if item and item.links:
             story.links = list(item.links)
+    if rundown:
+        warnings += [
+            f"the {s.kind} at {clock(s.start)} is in no rundown story (podkit headed it {s.title!r}); "
+            "add it to the rundown"
+            for s, (a, _) in ((stories[k], spans[k]) for k in told)
+            if a not in planned
+        ]
     notes = Notes(stories, leftover, warnings=warnings, language=language)
     if not description.strip():
         main = [s for s in notes.told if s.kind == "story"]

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
 
 from ..catalog import EpisodeRow
-from ..config import ShowConfig
+from ..config import ShowConfig, Sidecar
 from ..errors import MediaError
 from ..fsutil import atomic_path, sha256_file, write_text
 from ..ingest import Episode
@@ -276,10 +276,13 @@ def _normalise(ctx: Context) -> NormaliseResult:
 
 
 def _vocabulary(ctx: Context) -> tuple[str, ...]:
+    return vocabulary_of(ctx.show, ctx.episode.sidecar)
+
+
+def vocabulary_of(show: ShowConfig, side: Sidecar) -> tuple[str, ...]:
     """The names and terms the engine is told: podkit.toml's vocabulary and the sidecar's,
     the show's title, author and hosts, the episode's speakers, title, description, link
     titles and rundown."""
-    show, side = ctx.show, ctx.episode.sidecar
     terms = [*show.vocabulary, *side.vocabulary, show.title, show.author, *show.hosts, *side.speakers]
     terms += [side.host, *(guest.name for guest in side.guests)]
     terms += [side.title or "", side.description, *(link.title for link in side.links)]
@@ -668,7 +671,7 @@ STAGES: tuple[Stage, ...] = (
     # a cut moves (up to two sentences) to where its two stories meet; the intro's preview
     # phrases are the headings of the stories they name; a fragment of a story (under 0.3 of
     # the typical story) joins the story it means like
-    Stage("notes", 14, _notes, _notes_inputs, _notes_outputs, NotesResult),
+    Stage("notes", 15, _notes, _notes_inputs, _notes_outputs, NotesResult),
     # 2: the result keeps the feed's item data
     # 3: chapter lines as "00:00:00 Title" (Apple's and Spotify's form); season name, episode display
     # 4: the title is the lead story's headline where the sidecar gives none; guests, byline, date
