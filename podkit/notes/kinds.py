@@ -43,7 +43,7 @@ SIGN_OFF_BEFORE_S = 20.0  # how far before the first outro phrase a sign-off is 
 _LETS_BEGIN = r"let's (?:get (?:into|started|going)|dive|begin|start)"  # how a host closes the intro
 _INTRO = re.compile(
     r"\b(?:welcome (?:to|back)|coming up|on the show (?:today|this week)|on today's show|in this episode|"
-    r"this week (?:we|on)|today we|later (?:in the show|on)|plus,|also (?:today|this week|coming)|"
+    r"this week (?:we|on)|today we|later (?:in the show|on)|plus,|^(?:and )?plus\b|also (?:today|this week|coming)|"
     r"we (?:also )?have|we've (?:also )?got|we (?:also )?have got|we also got|^(?:and |so )?this week[:,]|"
     r"also on the show|and later|" + _LETS_BEGIN + r"|joining (?:me|us)|with me (?:today|this week|as always)|"
     r"good to (?:be here|have you)|thanks for having me|i'm your host|my (?:co-?host|guest))",

@@ -248,10 +248,12 @@ def _vocative(text: str) -> str:
 
 
 def _addressee(s: Sentence, names: set[str]) -> str:
-    """The first name of the speaker ``s`` opens by naming, where that is another of
-    ``names``; "" otherwise."""
+    """The first name of the speaker ``s`` opens by naming, where that is one of ``names``;
+    "" otherwise. Nobody opens a sentence by calling out their own name: where the label
+    says so ("Elliot, you were at the weir on Sunday, weren't you?" labelled Elliot), the
+    voices were told apart wrongly, and the other host is speaking to them."""
     name = _vocative(s.text)
-    return name if name in names and name != _first_name(s.speaker) else ""
+    return name if name in names else ""
 
 
 def _addresses(sents: list[Sentence]) -> np.ndarray:
@@ -449,11 +451,11 @@ def _time_at(i: int, sents: list[Sentence], duration: float) -> float:
 
 
 def _typical(lengths: np.ndarray) -> float:
-    """The episode's typical story length: the median, weighed by time (what a listener
-    mostly hears)."""
-    order = np.argsort(lengths)
-    weight = np.cumsum(lengths[order])
-    return float(lengths[order][np.searchsorted(weight, weight[-1] / 2)])
+    """The episode's typical story length: the median of the parts' lengths (the callers
+    leave out the part they judge). Not weighed by time: one long part the splitter left
+    (two stories it did not tell apart) would then be typical, and the real stories of a
+    minute or two around it fragments."""
+    return float(np.median(lengths))
 
 
 def join_fragments(
@@ -466,8 +468,8 @@ def join_fragments(
     min_story_s: float,
 ) -> list[int]:
     """Join the fragments a long roundup's splitter leaves: stories of one episode are of
-    like length, and a part a fraction of the typical one (the median story length, weighed
-    by time: what a listener mostly hears) is a piece of a story, cut off where its telling
+    like length, and a part a fraction of the typical one (the median length of the other
+    parts, ``_typical``) is a piece of a story, cut off where its telling
     turned (a quip, a figure, a side remark). It joins the neighbouring story it means more
     like (its sentences' mean embedding), by dropping the cut between them; the caller then
     places the cut left again (``refine``). A decided start (an intro's end, a sponsor read, a
@@ -493,12 +495,11 @@ def join_fragments(
         lengths = np.array([_time_at(b, sents, duration) - _time_at(a, sents, duration) for _, a, b in parts])
         if len(parts) < 3:
             return out
-        limit = FRAGMENT_SHARE * _typical(lengths)
         joined = False
         for idx in np.argsort(lengths):
             k, a, b = parts[int(idx)]
-            if lengths[idx] >= limit:
-                break
+            if lengths[idx] >= FRAGMENT_SHARE * _typical(np.delete(lengths, idx)):
+                continue
             if lengths[idx] < min_story_s:
                 continue  # a short item: a section of its own, never glued to a story
             here = centroid(a, b)
@@ -525,7 +526,7 @@ def split_long(
     starts: list[int], fixed_firsts: set[int], sents: list[Sentence], ev: Evidence, duration: float, opt: NotesOptions
 ) -> list[int]:
     """Split a story part much longer than the episode's typical story (``LONG_SHARE`` times
-    the median story length, weighed by time, as in ``join_fragments``) where two stories
+    the median length of the other parts, as in ``join_fragments``) where two stories
     that share their words meet: "Fitness app fined over a data leak" and "Judge rules app
     store must let developers link out" both speak of apps, users and millions, so lexical
     cohesion joins them and no cut inside pays for itself. The part is cut in two at the
@@ -542,9 +543,8 @@ def split_long(
     lengths = np.array([times[b] - times[a] for a, b in parts])
     if len(parts) < 3:
         return out
-    typical = _typical(lengths)
-    for (a, b), length in zip(parts, lengths, strict=True):
-        if length < LONG_SHARE * typical or length < 2 * opt.min_story_s:
+    for n, ((a, b), length) in enumerate(zip(parts, lengths, strict=True)):
+        if length < LONG_SHARE * _typical(np.delete(lengths, n)) or length < 2 * opt.min_story_s:
             continue
         table, links = _region_table(ev, times, a, b, opt, 2)
         if not np.isfinite(table[2][b - a]):
