@@ -526,6 +526,28 @@ def test_a_host_calling_out_the_name_on_their_own_label_is_the_other_host_speaki
     assert list(_addresses(sents)) == [0.0, 0.0, 1.0, 0.0, 0.0]
 
 
+def test_with_no_speaker_labels_the_hosts_names_come_from_the_intro():
+    """A transcript that names no speaker: the hosts' names are the ones they give in the
+    intro ("I'm Freya Holt." / "And I'm Elliott Finn."), and a sentence that opens by
+    calling one out is a handing, spelt as the recogniser heard it then ("Elliot, ...")."""
+    from podkit.notes.segment import Sentence, _addresses
+
+    lines = [
+        "Hello, and welcome to River Desk.",
+        "I'm Freya Holt.",
+        "And I'm Elliott Finn, good to be back.",
+        "Police have charged two men with the theft.",
+        "Elliot, you were down at the weir on Sunday morning, weren't you?",
+        "Freya, the water was grey.",
+        "Shoppers, for their part, are unconvinced.",  # a word called out, no host's name
+    ]
+    sents = [Sentence(float(k * 5), k * 5 + 4.0, text) for k, text in enumerate(lines)]
+    assert list(_addresses(sents)) == [0, 0, 0, 0, 1, 1, 0]
+    # names given after the first minute and a half are not listened for
+    late = [Sentence(s.start + 100, s.end + 100, s.text) for s in sents]
+    assert not _addresses(late).any()
+
+
 def test_a_long_part_is_split_at_the_handing_a_few_lines_after_the_splitters_cut():
     """The hosts trade quips before one hands the talk on ("I would rather go for a swim
     ..." / "You cannot even swim, Ben." / ... / "Ben, have you been down to the new pool

@@ -34,6 +34,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 import numpy as np
 
@@ -253,17 +254,51 @@ def _addressee(s: Sentence, names: set[str]) -> str:
     says so ("Elliot, you were at the weir on Sunday, weren't you?" labelled Elliot), the
     voices were told apart wrongly, and the other host is speaking to them."""
     name = _vocative(s.text)
-    return name if name in names else ""
+    if name in names:
+        return name
+    # a name the recogniser spells another way each time ("Elliott" in the intro, "Elliot,"
+    # when called out)
+    near = [n for n in names if SequenceMatcher(None, name, n).ratio() >= NAME_LIKENESS]
+    return near[0] if name and near else ""
+
+
+# How hosts say their names at the start of a show: "I'm Freya Holt", "and with me as
+# always is Sam Okafor", "joining me is Priya".
+_SAYS_NAME = re.compile(
+    r"\b(?:I'm|I am|my name is|with me(?: as always| today| this week)?(?: is)?|joining me(?: is)?|"
+    r"(?:my|our) co-?host,?)\s+([A-Z][a-z'-]+)"
+)
+NAME_LIKENESS = 0.85  # how alike two spellings of one name are (difflib's ratio)
+NAMES_SAID_S = 90.0  # how far into the episode the hosts' names are listened for
+
+
+def _said_names(sents: list[Sentence]) -> set[str]:
+    """The first names the hosts give themselves and each other at the start of the show,
+    lower case ("I'm Freya Holt." / "And I'm Sam Okafor.")."""
+    return {m.group(1).lower() for s in sents if s.start <= NAMES_SAID_S for m in _SAYS_NAME.finditer(s.text)} - {
+        "here",
+        "back",
+        "joined",
+        "delighted",
+        "glad",
+        "so",
+        "not",
+        "your",
+        "the",
+    }
 
 
 def _addresses(sents: list[Sentence]) -> np.ndarray:
-    """1 at each sentence that opens by naming another of the transcript's speakers ("Sam,
-    have you been to the new pool yet?", "So, Owen, ..."): one host handing the talk to the
-    other, the way two-host shows open a story. The names are the first words of the
-    speaker labels (who speaks when, from a sidecar's ``speakers``)."""
+    """1 at each sentence that opens by naming one of the show's hosts ("Sam, have you been
+    to the new pool yet?", "So, Owen, ..."): one host handing the talk to the other, the way
+    two-host shows open a story. The names are the first words of the speaker labels (who
+    speaks when, from a sidecar's ``speakers``); where the transcript names no two speakers,
+    the names the hosts give themselves in the intro ("I'm Freya Holt.")."""
     names = {_first_name(s.speaker) for s in sents} - {""}
-    out = np.zeros(len(sents))
     if len(names) < 2:
+        names = _said_names(sents)
+    out = np.zeros(len(sents))
+    if not names:
         return out
     for i, s in enumerate(sents[1:], 1):
         out[i] = 1.0 if _addressee(s, names) else 0.0
