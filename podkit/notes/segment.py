@@ -270,22 +270,14 @@ _SAYS_NAME = re.compile(
 )
 NAME_LIKENESS = 0.85  # how alike two spellings of one name are (difflib's ratio)
 NAMES_SAID_S = 90.0  # how far into the episode the hosts' names are listened for
+_NOT_NAMES = {"The", "Here", "Back", "So", "Not", "Delighted", "Glad", "Joined"}  # "With me is The ..."
 
 
 def _said_names(sents: list[Sentence]) -> set[str]:
     """The first names the hosts give themselves and each other at the start of the show,
     lower case ("I'm Freya Holt." / "And I'm Sam Okafor.")."""
-    return {m.group(1).lower() for s in sents if s.start <= NAMES_SAID_S for m in _SAYS_NAME.finditer(s.text)} - {
-        "here",
-        "back",
-        "joined",
-        "delighted",
-        "glad",
-        "so",
-        "not",
-        "your",
-        "the",
-    }
+    said = (m.group(1) for s in sents if s.start <= NAMES_SAID_S for m in _SAYS_NAME.finditer(s.text))
+    return {name.lower() for name in said if name not in _NOT_NAMES}
 
 
 def _addresses(sents: list[Sentence]) -> np.ndarray:
@@ -578,8 +570,8 @@ def split_long(
     lengths = np.array([times[b] - times[a] for a, b in parts])
     if len(parts) < 3:
         return out
-    for n, ((a, b), length) in enumerate(zip(parts, lengths, strict=True)):
-        if length < LONG_SHARE * _typical(np.delete(lengths, n)) or length < 2 * opt.min_story_s:
+    for k, ((a, b), length) in enumerate(zip(parts, lengths, strict=True)):
+        if length < LONG_SHARE * _typical(np.delete(lengths, k)) or length < 2 * opt.min_story_s:
             continue
         table, links = _region_table(ev, times, a, b, opt, 2)
         if not np.isfinite(table[2][b - a]):
