@@ -204,6 +204,27 @@ def test_what_follows_a_sponsor_read_is_no_sponsor_where_the_rundown_lists_nothi
     assert len(notes.warnings) == 1 and "01:30" in notes.warnings[0] and "no rundown story" in notes.warnings[0]
 
 
+def test_a_story_the_rundown_does_not_list_between_two_it_does_is_its_own_part():
+    """The rundown leaves out the fire story, told between the sponsor read and the bridge
+    item. Its sentences mean nothing like "Harbour Bridge closed on Saturday night", which
+    the alignment gave them: they are a part of their own, headed by podkit and reported,
+    and the bridge item starts where it is told."""
+    transcript, truth = _episode()
+    rundown = (
+        RundownItem("Council deadlocks over ferry subsidy"),
+        RundownItem("Harbour Bridge closed on Saturday night"),
+        RundownItem("School robot sorts the catch"),
+    )
+    notes = make_notes(transcript, rundown=rundown)
+    assert [s.kind for s in notes.stories] == [kind for kind, _ in truth]
+    for story, (_, start) in zip(notes.stories[1:], truth[1:], strict=True):
+        assert _near(story.start, start), (story.title, story.start, start)
+    fire, bridge = notes.stories[3], notes.stories[4]
+    assert bridge.title == "Harbour Bridge closed on Saturday night"
+    assert fire.title not in [r.title for r in rundown]
+    assert len(notes.warnings) == 1 and "01:30" in notes.warnings[0] and "no rundown story" in notes.warnings[0]
+
+
 def test_a_long_conversation_on_one_subject_still_gets_topic_chapters():
     """Twelve minutes with a beekeeper, no cue phrases: the same things named throughout,
     yet the chapters follow its topics and none runs past max_story_s."""

@@ -55,6 +55,11 @@ W_WORDS = 0.5
 # complaints ...") ends the story before rather than opening the next (a host handing the
 # talk on is found after, by ``refine``).
 LEAD_WEIGHT = 0.5
+# A run of sentences at a placed story's start or end that all mean less than this like its
+# rundown text (its embedding's cosine) and lasts UNLISTED_S or more is a story the rundown
+# does not list: told between two listed ones, the alignment gives it to one of them.
+UNLISTED_LIKENESS = 0.2
+UNLISTED_S = 40.0
 
 
 def _item_text(item: RundownItem) -> str:
@@ -81,6 +86,34 @@ def _align(scores: np.ndarray, bonus: np.ndarray) -> list[int]:
         if back[i][j]:
             j -= 1
     return labels
+
+
+def _unlisted(
+    placed: dict[int, RundownItem], bounds: set[int], sents: list[Sentence], emb: np.ndarray, duration: float
+) -> tuple[dict[int, RundownItem], set[int]]:
+    """The placed stories less what their rundown text does not speak of, and the starts of
+    the parts that leaves: a run at a story's start or end that means nothing like it
+    (``UNLISTED_LIKENESS``, ``UNLISTED_S``; "Fire crews spent Thursday night fighting a
+    blaze ..." placed as the head of "Harbour Bridge closed on Saturday night") is a story
+    the rundown does not list, a part of its own (``make_notes`` reports it). A span none
+    of whose sentences means like its story is left as placed."""
+    starts = sorted(placed)
+    vectors = embed([_item_text(placed[x]) for x in starts])
+    out, extra = dict(placed), set()
+    for x, vector in zip(starts, vectors, strict=True):
+        end = min((y for y in bounds | set(starts) if y > x), default=len(sents))
+        low = [float(emb[i] @ vector) < UNLISTED_LIKENESS for i in range(x, end)]
+        head = next((n for n, is_low in enumerate(low) if not is_low), len(low))
+        tail = next((n for n, is_low in enumerate(reversed(low)) if not is_low), len(low))
+        if head == len(low):
+            continue
+        if head and sents[x + head].start - sents[x].start >= UNLISTED_S:
+            out[x + head] = out.pop(x)
+            extra.add(x)
+        ends_at = sents[end].start if end < len(sents) else duration
+        if tail and ends_at - sents[end - tail].start >= UNLISTED_S:
+            extra.add(end - tail)
+    return out, extra
 
 
 def _shared_words(texts: list[str], items: list[str]) -> np.ndarray:
@@ -173,7 +206,8 @@ def follow_rundown(
         )
         if len(moved) == len(starts):
             placed = {new: placed[old] for old, new in zip(starts, moved, strict=True)}
-    firsts = {p.first for p in fixed} | set(placed)
+    placed, unlisted = _unlisted(placed, {x for p in fixed for x in (p.first, p.end)}, sents, emb, duration)
+    firsts = {p.first for p in fixed} | set(placed) | unlisted
     # what follows a sponsor read (or the intro) up to the next part starts a part of its
     # own where no placed story starts in it: a story the rundown does not list is told
     # there, not read on as "Sponsor" (``make_notes`` reports it)

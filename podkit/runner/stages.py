@@ -671,9 +671,10 @@ STAGES: tuple[Stage, ...] = (
     # a cut moves (up to two sentences) to where its two stories meet; the intro's preview
     # phrases are the headings of the stories they name; a fragment of a story (under 0.3 of
     # the typical story) joins the story it means like
-    # 15: a rundown story starts on its lead; nothing after a sponsor read is filed under it (a
-    # part in no rundown story is its own, and reported); the typical story is the median of
-    # the other parts; a handing found by the names the hosts give in the intro, spelt as heard
+    # 15: a rundown story starts on its lead; a story the rundown does not list is filed under
+    # no other (after a sponsor read, or a run unlike its story: its own part, reported); the
+    # typical story is the median of the other parts; a handing found by the names the hosts
+    # give in the intro, spelt as heard
     Stage("notes", 15, _notes, _notes_inputs, _notes_outputs, NotesResult),
     # 2: the result keeps the feed's item data
     # 3: chapter lines as "00:00:00 Title" (Apple's and Spotify's form); season name, episode display
