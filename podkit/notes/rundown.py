@@ -89,18 +89,24 @@ def _align(scores: np.ndarray, bonus: np.ndarray) -> list[int]:
 
 
 def _unlisted(
-    placed: dict[int, RundownItem], bounds: set[int], sents: list[Sentence], emb: np.ndarray, duration: float
+    placed: dict[int, RundownItem],
+    vectors: dict[int, np.ndarray],
+    bounds: set[int],
+    sents: list[Sentence],
+    emb: np.ndarray,
+    duration: float,
 ) -> tuple[dict[int, RundownItem], set[int]]:
     """The placed stories less what their rundown text does not speak of, and the starts of
     the parts that leaves: a run at a story's start or end that means nothing like it
     (``UNLISTED_LIKENESS``, ``UNLISTED_S``; "Fire crews spent Thursday night fighting a
     blaze ..." placed as the head of "Harbour Bridge closed on Saturday night") is a story
     the rundown does not list, a part of its own (``make_notes`` reports it). A span none
-    of whose sentences means like its story is left as placed."""
+    of whose sentences means like its story is left as placed. ``vectors``: each rundown
+    item's text embedded, by ``id`` of the item."""
     starts = sorted(placed)
-    vectors = embed([_item_text(placed[x]) for x in starts])
     out, extra = dict(placed), set()
-    for x, vector in zip(starts, vectors, strict=True):
+    for x in starts:
+        vector = vectors[id(placed[x])]
         end = min((y for y in bounds | set(starts) if y > x), default=len(sents))
         low = [float(emb[i] @ vector) < UNLISTED_LIKENESS for i in range(x, end)]
         head = next((n for n, is_low in enumerate(low) if not is_low), len(low))
@@ -152,9 +158,11 @@ def follow_rundown(
     items = list(rundown)
     unplaced: list[RundownItem] = []
     placed: dict[int, RundownItem] = {}
+    by_item: dict[int, np.ndarray] = {}
     if free:
         texts = [_item_text(item) for item in items]
         vectors = embed(texts)
+        by_item = {id(item): v for item, v in zip(items, vectors, strict=True)}
         sims = emb[free] @ vectors.T
         sims -= sims.mean(axis=1, keepdims=True)  # against the rundown as a whole
         shared = _shared_words([sents[i].text for i in free], texts)
@@ -206,7 +214,7 @@ def follow_rundown(
         )
         if len(moved) == len(starts):
             placed = {new: placed[old] for old, new in zip(starts, moved, strict=True)}
-    placed, unlisted = _unlisted(placed, {x for p in fixed for x in (p.first, p.end)}, sents, emb, duration)
+    placed, unlisted = _unlisted(placed, by_item, {x for p in fixed for x in (p.first, p.end)}, sents, emb, duration)
     firsts = {p.first for p in fixed} | set(placed) | unlisted
     # what follows a sponsor read (or the intro) up to the next part starts a part of its
     # own where no placed story starts in it: a story the rundown does not list is told
