@@ -340,6 +340,10 @@ def test_heading_candidates_drop_the_when_and_the_subjects_appositive():
         "longer stop developers from linking to their own websites."
     )
     assert not any(c.lower().startswith(("ruled", "in federal", "court in")) for c in got), got
+    # the aside between the subject and its verb goes, and the day with it: "Judge X ruled
+    # that ...", never the verbless "Judge X, in federal court in San Francisco"
+    assert got[0].startswith("Judge Miriam Okoye ruled that Halcyon"), got
+    assert not any(c.endswith("San Francisco") for c in got), got
     got = _clauses("Listeners keep asking about it, so we published a guide to setting up an account.")
     assert "We published a guide to setting up an account" in got, got
 
@@ -736,6 +740,11 @@ def test_a_heading_is_never_a_hosts_own_talk_nor_ends_on_a_cut_possessive():
     cut = _shorten("For eight years the city's swimming club trained an hour's drive away in Millbrook, at dawn")
     assert not cut.endswith("'s") and "swimming club" in cut, cut
     assert _shorten("Readers save Penhallow's") == "Readers save Penhallow's"
+    # a time phrase ends what a headline says; the clause before it stays whole
+    cut = _shorten("Tallyweave raised $85 million, then laid off 140 people a month later")
+    assert cut == "Tallyweave raised $85 million, then laid off 140 people", cut
+    # a clause the recogniser broke before "which" never ends on its joining word
+    assert _shorten("Judge Okoye ruled against Halcyon in") == "Judge Okoye ruled against Halcyon"
     pool = [
         "Sam, have you been to the new pool yet?",
         "I tried on Saturday, but the queue went right around the car park.",

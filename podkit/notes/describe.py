@@ -100,12 +100,25 @@ _APPOSITIVE = re.compile(
 # "X, the Austin startup that makes route planning software, laid off 140 people" ->
 # "X laid off 140 people": a named subject, its appositive (opening on an article) between
 # commas, then a verb with more words after it (a past or present form, or a common one).
-_APPOSITIVE_NP = re.compile(
-    r"^([A-Z][^,]{1,40}), (?:a|an|the) [^,]{3,100}, "
+_VERB_ON = (
     r"((?:[a-z]+ed|[a-z]+s|had|laid|lost|won|made|took|got|sold|bought|hit|cut|set|put|paid|left|began|became|"
     r"went|came|fell|rose|grew|told|gave|found|kept|shut|struck|will|would|can|could|must|may)\b)(?=\s+\S+\s+\S+)"
 )
-# "On Tuesday, ...", "Last week, ...", "Early this morning, ...": when, not what.
+_APPOSITIVE_NP = re.compile(r"^([A-Z][^,]{1,40}), (?:a|an|the) [^,]{3,100}, " + _VERB_ON)
+# "Judge X, in federal court in San Francisco, ruled ..." -> "Judge X ruled ...": a place or
+# setting between commas after a named subject, then its verb, is an aside; without it the
+# subject and its verb are one clause (cut at the commas, "Judge X, in federal court in San
+# Francisco" is a fragment with no verb).
+_ASIDE = re.compile(
+    r"^([A-Z][^,]{1,40}), (?:in|at|from|outside|near|inside|speaking (?:in|at|to)) [^,]{3,60}, " + _VERB_ON
+)
+# "... ruled on Thursday that ..." -> "... ruled that ...": a headline leaves out the day.
+_ON_DAY = re.compile(
+    r"\s+on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:\s+(?:morning|afternoon|evening|night))?"
+    r"(?=[\s,.]|$)",
+    re.I,
+)
+# "Early this morning, ...", "On Tuesday, ...", "Last week, ...": when, not what.
 _WHEN = re.compile(
     r"^(?:(?:early|late|earlier|later)\s+)?(?:(?:on|by|since|until|this|last|next)\s+)?"
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tonight|"
@@ -125,6 +138,8 @@ def _compressed(sentence: str) -> str:
     text = text[:1].upper() + text[1:]
     text = _APPOSITIVE.sub(r"\1 \2", text)
     text = _APPOSITIVE_NP.sub(r"\1 \2", text)
+    text = _ASIDE.sub(r"\1 \2", text)
+    text = _ON_DAY.sub("", text)
     return text if text != sentence.strip() and len(text.split()) >= 4 else sentence
 
 
@@ -222,18 +237,37 @@ _NO_END = {
 }
 
 
+# "... then laid off 140 people | a month later": a time phrase ends what a headline says
+_TIME_PHRASE = re.compile(
+    r"^(?:(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d+) (?:day|week|month|year|hour)s? "
+    r"(?:later|ago|after|before|earlier)|(?:last|next|earlier|later) (?:week|weekend|month|year|night)|"
+    r"yesterday|today|tonight)\b",
+    re.I,
+)
+
+
 def _shorten(text: str, limit: int = MAX_TITLE) -> str:
-    """At most ``limit`` characters, cut before a preposition or joining word so the phrase
-    stays whole ("...has recorded its first album" rather than "...its first")."""
+    """At most ``limit`` characters, cut before a preposition, a joining word or a time
+    phrase so the phrase stays whole ("...has recorded its first album" rather than "...its
+    first")."""
     if len(text) <= limit:
-        return text
+        # a whole clause may still end on a joining word where the recogniser broke it
+        # ("Judge X ruled at Halcyon in | which runs ...")
+        words = text.split()
+        while len(words) > 2 and words[-1].lower() in _NO_END:
+            words.pop()
+        return " ".join(words)
     words = text.split()
     best = None
     for i in range(1, len(words)):
         head = " ".join(words[:i])
         if len(head) > limit:
             break
-        if words[i].lower().strip(",") in _BREAK_BEFORE or words[i - 1].endswith(","):
+        if (
+            words[i].lower().strip(",") in _BREAK_BEFORE
+            or words[i - 1].endswith(",")
+            or _TIME_PHRASE.match(" ".join(words[i : i + 4]))
+        ):
             best = head
     if best is None or len(best) < 20:
         best = text[: limit + 1].rsplit(" ", 1)[0]

@@ -675,7 +675,9 @@ STAGES: tuple[Stage, ...] = (
     # no other (after a sponsor read, or a run unlike its story: its own part, reported); the
     # typical story is the median of the other parts; a handing found by the names the hosts
     # give in the intro, spelt as heard
-    Stage("notes", 15, _notes, _notes_inputs, _notes_outputs, NotesResult),
+    # 16: a heading drops the aside between a subject and its verb and the day, and is cut
+    # before a time phrase ("... then laid off 140 people | a month later")
+    Stage("notes", 16, _notes, _notes_inputs, _notes_outputs, NotesResult),
     # 2: the result keeps the feed's item data
     # 3: chapter lines as "00:00:00 Title" (Apple's and Spotify's form); season name, episode display
     # 4: the title is the lead story's headline where the sidecar gives none; guests, byline, date
