@@ -320,7 +320,7 @@ def test_heading_candidates_drop_the_when_and_the_subjects_appositive():
     """A headline names who did what: "On Tuesday, X, the startup that ..., laid off 140
     people" gives "X laid off 140 people"; "X, a running app ..., has been fined" is an
     appositive, not someone addressed by name; a vocative with no verb after it stays one."""
-    from podkit.notes.describe import _clauses
+    from podkit.notes.describe import _clauses, _names_nothing
 
     got = _clauses(
         "On Tuesday, Tallyweave, the Austin startup that makes route planning software for trucking "
@@ -344,6 +344,14 @@ def test_heading_candidates_drop_the_when_and_the_subjects_appositive():
     # that ...", never the verbless "Judge X, in federal court in San Francisco"
     assert got[0].startswith("Judge Miriam Okoye ruled that Halcyon"), got
     assert not any(c.endswith("San Francisco") for c in got), got
+    # after an opening condition, the main clause is the candidate, without where the thing
+    # lies between its subject and verb; the condition itself names nothing
+    got = _clauses(
+        "If you walk along the river, the Corvell path between the weir and the footbridge is closed from "
+        "Monday for two weeks."
+    )
+    assert "Corvell path is closed from Monday for two weeks" in got, got
+    assert _names_nothing("If you walk along the river, the Corvell path")
     got = _clauses("Listeners keep asking about it, so we published a guide to setting up an account.")
     assert "We published a guide to setting up an account" in got, got
 
@@ -743,8 +751,9 @@ def test_a_heading_is_never_a_hosts_own_talk_nor_ends_on_a_cut_possessive():
     # a time phrase ends what a headline says; the clause before it stays whole
     cut = _shorten("Tallyweave raised $85 million, then laid off 140 people a month later")
     assert cut == "Tallyweave raised $85 million, then laid off 140 people", cut
-    # a clause the recogniser broke before "which" never ends on its joining word
-    assert _shorten("Judge Okoye ruled against Halcyon in") == "Judge Okoye ruled against Halcyon"
+    # a whole clause the recogniser broke never ends on an article; a verb's preposition stays
+    assert _shorten("A guide to setting up the") == "A guide to setting up"
+    assert _shorten("Every visitor will have to scan their face to get in").endswith("get in")
     pool = [
         "Sam, have you been to the new pool yet?",
         "I tried on Saturday, but the queue went right around the car park.",
@@ -1086,3 +1095,59 @@ def test_a_short_storys_heading_names_what_its_lead_says_not_a_word_said_twice()
         centroids.append(v / np.linalg.norm(v))
     titles = headings(parts, centroids)
     assert "heatwave" in titles[0].lower(), titles
+
+
+NOTICE = (
+    "Ben",
+    "If you drive into town, Quay Road between the roundabout and the station will be closed from Monday "
+    "for ten days, with a detour along Mill Lane.",
+)
+
+
+def test_a_one_sentence_notice_between_two_stories_is_a_short_item_of_its_own():
+    """A road notice told in one sentence with no stock phrase ("Take note", "a quick
+    reminder"), no pause and no cue, between two stories: the splitter cannot pay for a part
+    so short, and glued it to the next story, whose heading it then gave. It means like
+    neither story, so it is a short item of its own, headed by its main clause (never "If you
+    drive into town ...")."""
+    parts = [("intro", INTRO), ("story", FERRY), ("story", FIRE), ("short", [NOTICE]), ("story", ROBOTS)]
+    transcript, truth = _episode([*parts, ("outro", OUTRO)])
+    notes = make_notes(transcript)
+    assert [s.kind for s in notes.stories] == [kind for kind, _ in truth], [(s.kind, s.title) for s in notes.stories]
+    for story, (_, start) in zip(notes.stories[1:], truth[1:], strict=True):
+        assert _near(story.start, start), (story.title, story.start, start)
+    short = notes.stories[3]
+    assert "Quay Road" in short.title and "closed" in short.title and not short.title.startswith("If"), short.title
+    assert "robot" in notes.stories[4].title.lower(), notes.stories[4].title
+
+
+def test_a_line_pointing_back_at_its_story_is_no_notice():
+    """A host's closing line that points back at the story ("That is the real question ...")
+    means little like the story's own words, and is as long as a notice, but it speaks of
+    what was said: it stays with its story. So does a reflection that says no when, and a
+    story's lead opened by a cue phrase; the plain notice in the same place is one."""
+    from podkit.notes.embed import embed
+    from podkit.notes.options import NotesOptions
+    from podkit.notes.segment import edge_notices, evidence, sentences
+
+    closing = (
+        "Ana",
+        "That is the real question for a harbour town, really, whether anyone can afford to keep an old "
+        "building standing for 150 years once the insurers have walked away from it.",
+    )
+    musing = (
+        "Ana",
+        closing[1].replace("That is the real question", "The real question is").replace(" for 150 years", ""),
+    )
+    cued = ("Ben", "And finally, " + NOTICE[1][0].lower() + NOTICE[1][1:])
+    opt = NotesOptions()
+    starts = [0, len(FERRY), len(FERRY) + len(FIRE) + 1]  # the line after FIRE ends its part
+
+    def notices(last, first):
+        transcript, _ = _episode([("story", [*FERRY, *FIRE, last, first, *ROBOTS])])
+        sents = sentences(transcript)
+        ev = evidence(sents, embed([s.text for s in sents]), opt)
+        return edge_notices(starts, set(), sents, ev, transcript.duration, opt)
+
+    assert notices(closing, cued) == starts
+    assert notices(musing, NOTICE) == sorted({*starts, starts[2] + 1})

@@ -112,6 +112,9 @@ _APPOSITIVE_NP = re.compile(r"^([A-Z][^,]{1,40}), (?:a|an|the) [^,]{3,100}, " + 
 _ASIDE = re.compile(
     r"^([A-Z][^,]{1,40}), (?:in|at|from|outside|near|inside|speaking (?:in|at|to)) [^,]{3,60}, " + _VERB_ON
 )
+# "The path between the weir and the footbridge is closed" -> "The path is closed": where a
+# thing lies, between its subject and its verb, a headline leaves out.
+_BETWEEN = re.compile(r"\s+between\s+[^,]{1,40}?\s+and\s+[^,]{1,40}?(?=\s+(?:is|are|was|were|will|has|have|had)\b)")
 # "... ruled on Thursday that ..." -> "... ruled that ...": a headline leaves out the day.
 _ON_DAY = re.compile(
     r"\s+on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:\s+(?:morning|afternoon|evening|night))?"
@@ -140,6 +143,7 @@ def _compressed(sentence: str) -> str:
     text = _APPOSITIVE_NP.sub(r"\1 \2", text)
     text = _ASIDE.sub(r"\1 \2", text)
     text = _ON_DAY.sub("", text)
+    text = _BETWEEN.sub("", text)
     return text if text != sentence.strip() and len(text.split()) >= 4 else sentence
 
 
@@ -165,6 +169,11 @@ def _clauses(sentence: str) -> list[str]:
         main = re.sub(r"^(?:so|and|but|then)\s+", "", piece)
         if main != piece and len(main.split()) >= 4:
             out.append(_clean(main))
+    # the main clause after an opening condition or time ("If you walk along the river, the
+    # Corvell path is closed from Monday ..."): the rest of the sentence
+    main = cleaned.split(", ", 1)[1] if _SUBORDINATE.match(cleaned) and ", " in cleaned else ""
+    if len(main.split()) >= 4:
+        out.append(_clean(main))
     return [c for c in dict.fromkeys(out) if c]
 
 
@@ -246,15 +255,19 @@ _TIME_PHRASE = re.compile(
 )
 
 
+_NO_END_WHOLE = {"a", "an", "the", "of", "and", "or", "its", "their", "his", "her", "our", "that", "which", "who"}
+
+
 def _shorten(text: str, limit: int = MAX_TITLE) -> str:
     """At most ``limit`` characters, cut before a preposition, a joining word or a time
     phrase so the phrase stays whole ("...has recorded its first album" rather than "...its
     first")."""
     if len(text) <= limit:
-        # a whole clause may still end on a joining word where the recogniser broke it
-        # ("Judge X ruled at Halcyon in | which runs ...")
+        # a whole clause may still end on an article or a joining word where the recogniser
+        # broke it ("... a guide to the | which ..."); not on a preposition, which may be a
+        # verb's ("scan their face to get in")
         words = text.split()
-        while len(words) > 2 and words[-1].lower() in _NO_END:
+        while len(words) > 2 and words[-1].lower() in _NO_END_WHOLE:
             words.pop()
         return " ".join(words)
     words = text.split()
@@ -298,6 +311,9 @@ _TO_YOU = re.compile(
 
 
 _CONJUNCTION = re.compile(r"^(?:and|but|so|or|yet|then)\s+", re.I)
+# A clause that opens on a condition or a time ("If you walk along the river", "When the
+# roof failed") is no headline: what happened is in the clause after it.
+_SUBORDINATE = re.compile(r"^(?:if|when|whenever|while|although|though|unless|once|as soon as|until|because)\b", re.I)
 # A host speaking of themself ("I tried, but the queue went around the car park", "My advice:
 # ...") tells their own part in it: talk between the hosts, never a headline.
 _SELF = re.compile(r"\bI(?:'m|'ve|'d|'ll)?(?![\w'])|^(?i:my|me)\b")
@@ -322,6 +338,7 @@ def _names_nothing(candidate: str) -> bool:
     return bool(
         _OPENING.match(candidate)
         or _CONJUNCTION.match(candidate)  # a clause cut from a list: "Or 15% for developers ..."
+        or _SUBORDINATE.match(candidate)
         or _POINTS_BACK.match(candidate)
         or _TO_YOU.match(candidate)
         or _speaks_of_self(candidate)

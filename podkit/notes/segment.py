@@ -599,6 +599,77 @@ def split_long(
     return sorted(set(out))
 
 
+# A notice told in one sentence between two stories ("Tanyard Lane will be closed to traffic
+# from Monday for ten days, while ..., and the number 6 bus will run along High Road
+# instead."): too short for the splitter to pay for a part, so it is glued to a neighbour.
+NOTICE_LIKENESS = 0.3  # it means less than this like the rest of its part and the part across the edge
+NOTICE_WORDS = 20  # a notice says what, where and when: at least this many words
+NOTICE_MIN_S = 6.0  # and takes at least this long (and less than the shortest story)
+# ... and when: a day, a date, a number or a span of time
+_SAYS_WHEN = re.compile(
+    r"\d|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|weekend|"
+    r"(?:next|this) (?:week|month)|(?:a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"fourteen|twenty|thirty) (?:days?|weeks?|months?|hours?|nights?))\b",
+    re.I,
+)
+_OPENS_POINTING_BACK = re.compile(
+    r"^(?:and |but |so )?(?:it|it's|he|she|they|they're|this|that|that's|these|those)\b", re.I
+)
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    """The direction of the rows' sum (their meaning together)."""
+    total: np.ndarray = rows.sum(axis=0)
+    return total / (float(np.linalg.norm(total)) or 1.0)
+
+
+def edge_notices(
+    starts: list[int], fixed_firsts: set[int], sents: list[Sentence], ev: Evidence, duration: float, opt: NotesOptions
+) -> list[int]:
+    """A one-sentence item at the first or last sentence of a story part, told with no stock
+    phrase, made a part of its own (a short item): a sentence of ``NOTICE_WORDS`` or more and
+    ``NOTICE_MIN_S`` or longer, shorter than the shortest story, that says when (a day, a date,
+    a number: "from Monday for ten days"), and means less than
+    ``NOTICE_LIKENESS`` like the rest of its part and like the part across the edge, so it
+    belongs to neither. A line that opens a story by a cue phrase or a host handing the talk
+    on, a line pointing back at what was said ("That's the mood, really, ..."), a greeting or a
+    sign-off is no notice; the part left must still be a story."""
+    out = sorted(set(starts))
+    n = len(sents)
+    bounds = [*out, n]
+    parts = list(itertools.pairwise(bounds))
+    add = []
+    for k, (a, b) in enumerate(parts):
+        if a in fixed_firsts or b - a < 3:
+            continue
+        before = parts[k - 1] if k else None
+        after = parts[k + 1] if k + 1 < len(parts) else None
+        # the part's first sentence (cut after it) and its last (cut before it)
+        for i, rest, across, cut in ((a, range(a + 1, b), before, a + 1), (b - 1, range(a, b - 1), after, b - 1)):
+            if across is None:
+                continue
+            text = sents[i].text
+            told = _time_at(i + 1, sents, duration) - _time_at(i, sents, duration)
+            kept = _time_at(rest.stop, sents, duration) - _time_at(rest.start, sents, duration)
+            if (
+                len(text.split()) < NOTICE_WORDS
+                or not NOTICE_MIN_S <= told < opt.min_story_s
+                or kept < opt.min_story_s
+                or ev.cue[i]
+                or ev.address[i]
+                or not ev.weights[i]
+                or _OPENS_POINTING_BACK.match(text.strip())
+                or not _SAYS_WHEN.search(text)
+            ):
+                continue
+            v = ev.weighted[i]
+            like_rest = float(v @ _unit(ev.weighted[list(rest)]))
+            like_across = float(v @ _unit(ev.weighted[across[0] : across[1]]))
+            if max(like_rest, like_across) < NOTICE_LIKENESS:
+                add.append(cut)
+    return sorted({*out, *add})
+
+
 REFINE_SENTENCES = 2  # how far (in sentences, each way) a cut may move to its story's edge
 INTRO_NEXT = 10  # the first story's sentences its opening is told by, beyond that reach
 

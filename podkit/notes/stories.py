@@ -31,7 +31,16 @@ from .kinds import fixed_parts, kinds_of
 from .language import opening_line
 from .options import NotesOptions
 from .rundown import follow_rundown
-from .segment import Sentence, choose_boundaries, evidence, join_fragments, refine, sentences, split_long
+from .segment import (
+    Sentence,
+    choose_boundaries,
+    edge_notices,
+    evidence,
+    join_fragments,
+    refine,
+    sentences,
+    split_long,
+)
 
 # Parts that are not stories have plain titles (chapters show them; the notes leave them out).
 PLAIN_TITLES = {"intro": "Intro", "sponsor": "Sponsor", "outro": "Outro"}
@@ -85,6 +94,8 @@ def _found_parts(sents: list[Sentence], emb: np.ndarray, opt: NotesOptions, dura
         # fragment, which joins its story
         starts = refine(starts, sents, ev, keep=set(bounds), opt=opt, duration=duration, handings=True)
         starts = join_fragments(starts, firsts, set(bounds), sents, ev, duration, opt.min_story_s)
+        # a one-sentence notice glued to a story's edge is an item of its own
+        starts = edge_notices(starts, firsts, sents, ev, duration, opt)
     return kinds_of(starts, fixed, sents, opt.min_story_s, duration)
 
 

@@ -676,7 +676,8 @@ STAGES: tuple[Stage, ...] = (
     # typical story is the median of the other parts; a handing found by the names the hosts
     # give in the intro, spelt as heard
     # 16: a heading drops the aside between a subject and its verb and the day, and is cut
-    # before a time phrase ("... then laid off 140 people | a month later")
+    # before a time phrase ("... then laid off 140 people | a month later"); a one-sentence
+    # notice at a story's edge is a short item of its own
     Stage("notes", 16, _notes, _notes_inputs, _notes_outputs, NotesResult),
     # 2: the result keeps the feed's item data
     # 3: chapter lines as "00:00:00 Title" (Apple's and Spotify's form); season name, episode display
