@@ -629,11 +629,11 @@ def edge_notices(
     """A one-sentence item at the first or last sentence of a story part, told with no stock
     phrase, made a part of its own (a short item): a sentence of ``NOTICE_WORDS`` or more and
     ``NOTICE_MIN_S`` or longer, shorter than the shortest story, that says when (a day, a date,
-    a number: "from Monday for ten days"), and means less than
-    ``NOTICE_LIKENESS`` like the rest of its part and like the part across the edge, so it
-    belongs to neither. A line that opens a story by a cue phrase or a host handing the talk
-    on, a line pointing back at what was said ("That's the mood, really, ..."), a greeting or a
-    sign-off is no notice; the part left must still be a story."""
+    a number: "from Monday for ten days"), and means less than ``NOTICE_LIKENESS`` like the
+    rest of its part and like the part across the edge, so it belongs to neither. A line that
+    opens a story by a cue phrase or a host handing the talk on, a line pointing back at what
+    was said ("That's the mood, really, ..."), a greeting or a sign-off is no notice; the part
+    left must still be a story, and a part gives up one notice at most."""
     out = sorted(set(starts))
     n = len(sents)
     bounds = [*out, n]
@@ -667,6 +667,7 @@ def edge_notices(
             like_across = float(v @ _unit(ev.weighted[across[0] : across[1]]))
             if max(like_rest, like_across) < NOTICE_LIKENESS:
                 add.append(cut)
+                break  # one a part: the story left keeps its length
     return sorted({*out, *add})
 
 
