@@ -25,7 +25,7 @@ import numpy as np
 from ..records import Link
 from ..text import STOP_WORDS, stem
 from .embed import embed
-from .segment import Sentence, is_chatter
+from .segment import Sentence, first_name, is_chatter
 
 MAX_TITLE = 60
 LINK_MIN_SIMILARITY = 0.3
@@ -367,10 +367,13 @@ def title_for(
     candidates: list[str] = []
     bonus: list[float] = []
     substantive = [s for s in sents if _substance(s.text)] or sents
+    # a clause ending on a host's name is talk to the host ("..., Owen?") or a word the
+    # recogniser heard as one ("Shoppers, for their part, are torn" -> "..., art Owen")
+    hosts = {first_name(s.speaker) for s in sents} - {""}
     for rank, s in enumerate(substantive[:HEAD_SENTENCES]):
         for whole in _clauses(_substance(s.text) or s.text):
             c = _shorten(whole)
-            if len(c) >= 15 and c not in candidates and not _names_nothing(c):
+            if len(c) >= 15 and c not in candidates and not _names_nothing(c) and not _ends_on(c, hosts):
                 candidates.append(c)
                 # a clause cut to fit may end mid-phrase: a whole one is better
                 bonus.append(
@@ -394,6 +397,12 @@ def title_for(
         scores += W_SALIENT * np.array([_coverage(c, salience) for c in candidates])
     best = candidates[int(np.argmax(scores))]
     return _sentence_case(best, " ".join(s.text for s in sents))
+
+
+def _ends_on(candidate: str, names: set[str]) -> bool:
+    """Whether the candidate's last word is one of ``names`` (lower case)."""
+    words = candidate.split()
+    return bool(words) and words[-1].strip(".,?!").lower() in names
 
 
 def _substance(text: str) -> str:

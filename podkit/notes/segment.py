@@ -235,7 +235,8 @@ def _turns(sents: list[Sentence]) -> np.ndarray:
     )
 
 
-def _first_name(speaker: object) -> str:
+def first_name(speaker: object) -> str:
+    """A speaker label's first word, lower case ("" for none)."""
     words = str(speaker or "").split()
     return words[0].lower() if words else ""
 
@@ -286,7 +287,7 @@ def _addresses(sents: list[Sentence]) -> np.ndarray:
     two-host shows open a story. The names are the first words of the speaker labels (who
     speaks when, from a sidecar's ``speakers``); where the transcript names no two speakers,
     the names the hosts give themselves in the intro ("I'm Freya Holt.")."""
-    names = {_first_name(s.speaker) for s in sents} - {""}
+    names = {first_name(s.speaker) for s in sents} - {""}
     if len(names) < 2:
         names = _said_names(sents)
     out = np.zeros(len(sents))
@@ -309,7 +310,7 @@ def _handed_at(cand: int, sents: list[Sentence], ev: Evidence) -> int | None:
     for j in range(cand + 1, min(cand + REFINE_SENTENCES, len(sents) - 1) + 1):
         if ev.address[j]:  # a host named there (``_addresses``): the word called out
             who = _vocative(sents[j].text)
-            return j if all(_first_name(sents[i].speaker) == who for i in range(cand, j)) else None
+            return j if all(first_name(sents[i].speaker) == who for i in range(cand, j)) else None
     return None
 
 
