@@ -1177,3 +1177,46 @@ def test_a_heading_never_ends_on_a_hosts_name():
     title = headings([part, fire], centroids)[0]
     assert not title.rstrip(".?!").endswith("Owen"), title
     assert "shoppers" in title.lower() or "face scans" in title.lower(), title
+
+
+def test_a_name_heard_as_another_word_still_hands_the_talk_on_without_labels():
+    """With no speaker labels, "Imogen, how did you get to work on Monday?" heard as "Imagine,
+    how did you ..." is still a host handing the talk on: a word called out before a question to
+    "you". "Honestly, did you ...?" calls nobody, and a statement opened by the word asks
+    nothing. The short lines before the handing ("Six hours on one line of a spreadsheet.")
+    are a reaction to the story before, so the story starts at the handing; a long line
+    before it may be the new story's own, and keeps the cut."""
+    from podkit.notes.embed import embed
+    from podkit.notes.options import NotesOptions
+    from podkit.notes.segment import Sentence, _handed_at, evidence
+
+    def told(lines):
+        out, t = [], 0.0
+        for text, length in lines:
+            out.append(Sentence(t, t + length, text))
+            t += length + 0.5
+        return out
+
+    intro = [("Welcome to the Harbour Desk.", 2.0), ("I'm Marcus Reyes.", 1.5), ("And I'm Imogen Vale.", 1.5)]
+    story = [(text, 4.0) for _, text in FERRY]
+    tail = [("Six hours on one line of a spreadsheet.", 2.0), ("The crossing itself only takes 25 minutes.", 3.0)]
+    lines = [
+        *intro,
+        *story,
+        *tail,
+        ("Imagine, how did you actually get to work on Monday?", 3.0),
+        ("Honestly, did you see the queue at the terminal?", 3.0),
+        ("Imagine, the council spent six hours on one line of the budget.", 3.0),
+        ("Slowly, like everyone on the east side.", 2.5),
+    ]
+    sents = told(lines)
+    opt = NotesOptions()
+    ev = evidence(sents, embed([s.text for s in sents]), opt)
+    handing = len(intro) + len(story) + len(tail)
+    assert list(ev.address[handing:]) == [1, 0, 0, 0]
+    assert _handed_at(handing - 2, sents, ev) == handing
+    # the same lines with a long one before the handing: no reaction, no move
+    long_tail = [tail[0], ("The crossing itself only takes 25 minutes, and the ferry has run it since 1921.", 6.0)]
+    sents = told([*intro, *story, *long_tail, *lines[handing:]])
+    ev = evidence(sents, embed([s.text for s in sents]), opt)
+    assert ev.address[handing] and _handed_at(handing - 2, sents, ev) is None

@@ -260,7 +260,21 @@ def _addressee(s: Sentence, names: set[str]) -> str:
     # a name the recogniser spells another way each time ("Elliott" in the intro, "Elliot,"
     # when called out)
     near = [n for n in names if SequenceMatcher(None, name, n).ratio() >= NAME_LIKENESS]
-    return near[0] if name and near else ""
+    if name and near:
+        return near[0]
+    # a name heard as another word ("Imogen, how did you get to work?" -> "Imagine, how did
+    # you ..."): a word called out before a question to "you" is a name all the same
+    if name and not _NOT_CALLED.fullmatch(name) and _ASKS_YOU.search(s.text):
+        return name
+    return ""
+
+
+# words that open a question to "you" without calling anyone ("Honestly, did you ...")
+_NOT_CALLED = re.compile(
+    r"(?:look|listen|wait|yes|yeah|no|oh|hey|sorry|actually|anyway|also|but|or|then|first|plus|still|sure|"
+    r"fine|alright|ok|okay|true|really|please|sir|guys|folks|everyone|friends|because|if|when|\w+ly)"
+)
+_ASKS_YOU = re.compile(r"^[^,]+,\s+[^?]*\byou\b[^?]*\?$", re.I)
 
 
 # How hosts say their names at the start of a show: "I'm Freya Holt", "and with me as
@@ -298,6 +312,9 @@ def _addresses(sents: list[Sentence]) -> np.ndarray:
     return out
 
 
+REACTION_S = 5.0  # without speaker labels, lines shorter than this before a handing are a reaction
+
+
 def _handed_at(cand: int, sents: list[Sentence], ev: Evidence) -> int | None:
     """Where a host hands the talk to the other by name (within ``REFINE_SENTENCES`` after
     ``cand``), when the lines from ``cand`` up to it are all the named host's own. The talk
@@ -310,6 +327,10 @@ def _handed_at(cand: int, sents: list[Sentence], ev: Evidence) -> int | None:
     for j in range(cand + 1, min(cand + REFINE_SENTENCES, len(sents) - 1) + 1):
         if ev.address[j]:  # a host named there (``_addresses``): the word called out
             who = _vocative(sents[j].text)
+            if not any(sents[i].speaker for i in range(cand, j + 1)):
+                # no labels to tell who spoke: short lines before the handing are a reaction
+                short = all(sents[i].end - sents[i].start < REACTION_S for i in range(cand, j))
+                return j if short else None
             return j if all(first_name(sents[i].speaker) == who for i in range(cand, j)) else None
     return None
 

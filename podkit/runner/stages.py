@@ -677,7 +677,8 @@ STAGES: tuple[Stage, ...] = (
     # give in the intro, spelt as heard
     # 16: a heading drops the aside between a subject and its verb and the day, and is cut
     # before a time phrase ("... then laid off 140 people | a month later"); a one-sentence
-    # notice at a story's edge is a short item of its own
+    # notice at a story's edge is a short item of its own; a word called out before a question
+    # to "you" is a host's name misheard; no heading ends on a host's name
     Stage("notes", 16, _notes, _notes_inputs, _notes_outputs, NotesResult),
     # 2: the result keeps the feed's item data
     # 3: chapter lines as "00:00:00 Title" (Apple's and Spotify's form); season name, episode display
