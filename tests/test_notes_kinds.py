@@ -1220,3 +1220,31 @@ def test_a_name_heard_as_another_word_still_hands_the_talk_on_without_labels():
     sents = told([*intro, *story, *long_tail, *lines[handing:]])
     ev = evidence(sents, embed([s.text for s in sents]), opt)
     assert ev.address[handing] and _handed_at(handing - 2, sents, ev) is None
+
+
+def test_a_notice_after_a_hosts_short_reactions_sends_them_back_to_their_story():
+    """The splitter may open the part with a host's reactions to the story before ("The
+    banners are already being painted." / "The ones from the art school are very good.") and
+    then the notice: the reactions go back to their story and the notice is a part of its
+    own. A long line before the notice is no reaction, and the notice then waits for a
+    clearer edge."""
+    from podkit.notes.embed import embed
+    from podkit.notes.options import NotesOptions
+    from podkit.notes.segment import edge_notices, evidence, sentences
+
+    reactions = [("Ana", "The fire crews were there all night."), ("Ben", "Nobody slept on the wharf.")]
+    opt = NotesOptions()
+
+    def cut(before_notice):
+        transcript, _ = _episode([("story", [*FERRY, *FIRE, *before_notice, NOTICE, *ROBOTS])])
+        sents = sentences(transcript)
+        ev = evidence(sents, embed([s.text for s in sents]), opt)
+        return edge_notices([0, len(FERRY), len(FERRY) + len(FIRE)], set(), sents, ev, transcript.duration, opt)
+
+    notice = len(FERRY) + len(FIRE) + len(reactions)
+    assert cut(reactions) == [0, len(FERRY), notice, notice + 1]
+    long = [
+        reactions[0],
+        ("Ben", "Nobody on the wharf slept that night, and the smoke hung over the harbour until noon."),
+    ]
+    assert cut(long) == [0, len(FERRY), len(FERRY) + len(FIRE)]

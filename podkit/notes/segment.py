@@ -312,7 +312,9 @@ def _addresses(sents: list[Sentence]) -> np.ndarray:
     return out
 
 
-REACTION_S = 5.0  # without speaker labels, lines shorter than this before a handing are a reaction
+# lines shorter than this just before a handing (without speaker labels) or a notice are a
+# host's reaction to the story before
+REACTION_S = 5.0
 
 
 def _handed_at(cand: int, sents: list[Sentence], ev: Evidence) -> int | None:
@@ -655,42 +657,69 @@ def edge_notices(
     rest of its part and like the part across the edge, so it belongs to neither. A line that
     opens a story by a cue phrase or a host handing the talk on, a line pointing back at what
     was said ("That's the mood, really, ..."), a greeting or a sign-off is no notice; the part
-    left must still be a story, and a part gives up one notice at most."""
+    left must still be a story, and a part gives up one notice at most. A notice may follow a
+    host's short reactions at a part's start ("The ones from the art school are apparently
+    very good."): they go back to the story before (``REACTION_S``, up to
+    ``REFINE_SENTENCES`` of them)."""
     out = sorted(set(starts))
-    n = len(sents)
-    bounds = [*out, n]
-    parts = list(itertools.pairwise(bounds))
-    add = []
+    parts = list(itertools.pairwise([*out, len(sents)]))
+    add: set[int] = set()
+    drop: set[int] = set()
     for k, (a, b) in enumerate(parts):
         if a in fixed_firsts or b - a < 3:
             continue
-        before = parts[k - 1] if k else None
-        after = parts[k + 1] if k + 1 < len(parts) else None
-        # the part's first sentence (cut after it) and its last (cut before it)
-        for i, rest, across, cut in ((a, range(a + 1, b), before, a + 1), (b - 1, range(a, b - 1), after, b - 1)):
-            if across is None:
-                continue
-            text = sents[i].text
-            told = _time_at(i + 1, sents, duration) - _time_at(i, sents, duration)
-            kept = _time_at(rest.stop, sents, duration) - _time_at(rest.start, sents, duration)
-            if (
-                len(text.split()) < NOTICE_WORDS
-                or not NOTICE_MIN_S <= told < opt.min_story_s
-                or kept < opt.min_story_s
-                or ev.cue[i]
-                or ev.address[i]
-                or not ev.weights[i]
-                or _OPENS_POINTING_BACK.match(text.strip())
-                or not _SAYS_WHEN.search(text)
-            ):
-                continue
-            v = ev.weighted[i]
-            like_rest = float(v @ _unit(ev.weighted[list(rest)]))
-            like_across = float(v @ _unit(ev.weighted[across[0] : across[1]]))
-            if max(like_rest, like_across) < NOTICE_LIKENESS:
-                add.append(cut)
+        # (notice, the rest of its part, the part across the edge, where the part now starts)
+        edges = []
+        if k:  # its first sentence, or one after a host's short reactions to the story before
+            before = parts[k - 1]
+            for i in range(a, min(a + REFINE_SENTENCES, b - 2) + 1):
+                if i > a and (
+                    before[0] in fixed_firsts
+                    or sents[i - 1].end - sents[i - 1].start >= REACTION_S
+                    or ev.cue[i - 1]
+                    or ev.address[i - 1]
+                ):
+                    break
+                edges.append((i, range(i + 1, b), (before[0], i), i))
+        if k + 1 < len(parts):  # its last sentence
+            edges.append((b - 1, range(a, b - 1), parts[k + 1], a))
+        for i, rest, across, first in edges:
+            if _is_notice(i, rest, across, sents, ev, duration, opt):
+                drop.add(a)
+                add.update({first, i, i + 1})
                 break  # one a part: the story left keeps its length
-    return sorted({*out, *add})
+    return sorted(({*out} - drop) | add - {len(sents)})
+
+
+def _is_notice(
+    i: int,
+    rest: range,
+    across: tuple[int, int],
+    sents: list[Sentence],
+    ev: Evidence,
+    duration: float,
+    opt: NotesOptions,
+) -> bool:
+    """Whether sentence ``i`` is a notice (``edge_notices``) beside the sentences ``rest`` of
+    its part and the part ``across`` the edge."""
+    text = sents[i].text
+    told = _time_at(i + 1, sents, duration) - _time_at(i, sents, duration)
+    kept = _time_at(rest.stop, sents, duration) - _time_at(rest.start, sents, duration)
+    if (
+        len(text.split()) < NOTICE_WORDS
+        or not NOTICE_MIN_S <= told < opt.min_story_s
+        or kept < opt.min_story_s
+        or ev.cue[i]
+        or ev.address[i]
+        or not ev.weights[i]
+        or _OPENS_POINTING_BACK.match(text.strip())
+        or not _SAYS_WHEN.search(text)
+    ):
+        return False
+    v = ev.weighted[i]
+    like_rest = float(v @ _unit(ev.weighted[list(rest)]))
+    like_across = float(v @ _unit(ev.weighted[across[0] : across[1]]))
+    return max(like_rest, like_across) < NOTICE_LIKENESS
 
 
 REFINE_SENTENCES = 2  # how far (in sentences, each way) a cut may move to its story's edge
