@@ -313,7 +313,9 @@ _TO_YOU = re.compile(
 _CONJUNCTION = re.compile(r"^(?:and|but|so|or|yet|then)\s+", re.I)
 # A clause that opens on a condition or a time ("If you walk along the river", "When the
 # roof failed") is no headline: what happened is in the clause after it.
-_SUBORDINATE = re.compile(r"^(?:if|when|whenever|while|although|though|unless|once|as soon as|until|because)\b", re.I)
+_SUBORDINATE = re.compile(
+    r"^(?:if|when|whenever|while|although|though|unless|once|as soon as|until|because)\b(?!-)", re.I
+)  # "Once-mighty chain closes" is a headline
 # A host speaking of themself ("I tried, but the queue went around the car park", "My advice:
 # ...") tells their own part in it: talk between the hosts, never a headline.
 _SELF = re.compile(r"\bI(?:'m|'ve|'d|'ll)?(?![\w'])|^(?i:my|me)\b")
