@@ -115,12 +115,6 @@ _ASIDE = re.compile(
 # "The path between the weir and the footbridge is closed" -> "The path is closed": where a
 # thing lies, between its subject and its verb, a headline leaves out.
 _BETWEEN = re.compile(r"\s+between\s+[^,]{1,40}?\s+and\s+[^,]{1,40}?(?=\s+(?:is|are|was|were|will|has|have|had)\b)")
-# "... ruled on Thursday that ..." -> "... ruled that ...": a headline leaves out the day.
-_ON_DAY = re.compile(
-    r"\s+on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:\s+(?:morning|afternoon|evening|night))?"
-    r"(?=[\s,.]|$)",
-    re.I,
-)
 # "Early this morning, ...", "On Tuesday, ...", "Last week, ...": when, not what.
 _WHEN = re.compile(
     r"^(?:(?:early|late|earlier|later)\s+)?(?:(?:on|by|since|until|this|last|next)\s+)?"
@@ -142,7 +136,6 @@ def _compressed(sentence: str) -> str:
     text = _APPOSITIVE.sub(r"\1 \2", text)
     text = _APPOSITIVE_NP.sub(r"\1 \2", text)
     text = _ASIDE.sub(r"\1 \2", text)
-    text = _ON_DAY.sub("", text)
     text = _BETWEEN.sub("", text)
     return text if text != sentence.strip() and len(text.split()) >= 4 else sentence
 

@@ -495,6 +495,12 @@ def choose_boundaries(
 FRAGMENT_SHARE = 0.3  # a story part shorter than this share of the episode's typical story is a fragment
 
 
+def _unit(rows: np.ndarray) -> np.ndarray:
+    """The direction of the rows' sum (their meaning together)."""
+    total: np.ndarray = rows.sum(axis=0)
+    return total / (float(np.linalg.norm(total)) or 1.0)
+
+
 def _time_at(i: int, sents: list[Sentence], duration: float) -> float:
     """When the part starting at sentence ``i`` starts (0 for the first; the episode's end
     past the last sentence)."""
@@ -536,10 +542,6 @@ def join_fragments(
     def removable(i: int) -> bool:
         return 0 < i < n and i not in keep and not is_cue(sents[i].text) and not ev.address[i]
 
-    def centroid(a: int, b: int) -> np.ndarray:
-        v = ev.weighted[a:b].sum(axis=0)
-        return np.asarray(v / (np.linalg.norm(v) or 1.0))
-
     while True:
         bounds = [*out, n]
         parts = [(k, bounds[k], bounds[k + 1]) for k in range(len(out)) if bounds[k] not in fixed_firsts]
@@ -553,10 +555,10 @@ def join_fragments(
                 continue
             if lengths[idx] < min_story_s:
                 continue  # a short item: a section of its own, never glued to a story
-            here = centroid(a, b)
+            here = _unit(ev.weighted[a:b])
             # it joins the neighbour it means more like (its sentences' mean embedding)
-            like_before = float(here @ centroid(out[k - 1], a)) if k > 0 else -1.0
-            like_after = float(here @ centroid(b, bounds[bounds.index(b) + 1])) if b < n else -1.0
+            like_before = float(here @ _unit(ev.weighted[out[k - 1] : a])) if k > 0 else -1.0
+            like_after = float(here @ _unit(ev.weighted[b : bounds[bounds.index(b) + 1]])) if b < n else -1.0
             choices = []
             if removable(a) and k > 0 and out[k - 1] not in fixed_firsts:
                 choices.append((like_before - like_after, a))
@@ -639,12 +641,6 @@ _SAYS_WHEN = re.compile(
 _OPENS_POINTING_BACK = re.compile(
     r"^(?:and |but |so )?(?:it|it's|he|she|they|they're|this|that|that's|these|those)\b", re.I
 )
-
-
-def _unit(rows: np.ndarray) -> np.ndarray:
-    """The direction of the rows' sum (their meaning together)."""
-    total: np.ndarray = rows.sum(axis=0)
-    return total / (float(np.linalg.norm(total)) or 1.0)
 
 
 def edge_notices(
@@ -733,9 +729,7 @@ def _leans(before: range, after: range, near: range, words: list[set[str]], ev: 
     either part has no sentence of weight (only greetings, sign-offs)."""
     if not ev.weights[list(before)].any() or not ev.weights[list(after)].any():
         return None
-    core_a, core_b = ev.weighted[list(before)].sum(axis=0), ev.weighted[list(after)].sum(axis=0)
-    core_a /= np.linalg.norm(core_a) or 1.0
-    core_b /= np.linalg.norm(core_b) or 1.0
+    core_a, core_b = _unit(ev.weighted[list(before)]), _unit(ev.weighted[list(after)])
     bag_a = Counter(w for i in before for w in words[i])
     bag_b = Counter(w for i in after for w in words[i])
     out = {}
