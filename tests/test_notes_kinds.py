@@ -489,9 +489,9 @@ def test_a_fragment_of_a_story_joins_the_story_it_means_like():
 
 def test_a_missed_boundary_does_not_make_real_stories_fragments():
     """The splitter left two stories as one long part (145 s) beside stories of 20-40 s. The
-    typical story is the median part, not one weighed by time, which that long part would
-    be: the brief stories around it are stories, not fragments to join (weighed by time,
-    every cut went, one by one)."""
+    typical story leaves the longest part out, which would be typical weighed by time: the
+    brief stories around it are stories, not fragments to join (with it in, every cut went,
+    one by one)."""
     from podkit.notes.embed import embed
     from podkit.notes.options import NotesOptions
     from podkit.notes.segment import evidence, join_fragments, sentences
@@ -507,6 +507,28 @@ def test_a_missed_boundary_does_not_make_real_stories_fragments():
     ev = evidence(sents, embed([s.text for s in sents]), NotesOptions())
     starts = [0, len(bell), len(bell) + len(merged), len(bell) + len(merged) + len(POOL)]
     assert join_fragments(starts, set(), set(), sents, ev, transcript.duration, 5.0) == starts
+
+
+def test_a_story_cut_into_its_sub_topics_joins_up_again():
+    """The splitter cut the fire story where its telling moved on (the blaze, the building,
+    the owners and artists), three pieces of 10-20 s beside whole stories of about 45 s. Half
+    the parts are pieces, so the plain median part is not much longer than one; weighed by
+    time the typical story is a whole one, and the pieces join up into the fire story again."""
+    from podkit.notes.embed import embed
+    from podkit.notes.options import NotesOptions
+    from podkit.notes.segment import _typical, evidence, join_fragments, sentences
+
+    transcript, _ = _episode([("story", FERRY), ("story", FIRE), ("story", ROBOTS), ("story", POOL)])
+    sents = sentences(transcript)
+    ev = evidence(sents, embed([s.text for s in sents]), NotesOptions())
+    fire, robots = len(FERRY), len(FERRY) + len(FIRE)
+    pool = robots + len(ROBOTS)
+    pieces = [0, fire, fire + 2, fire + 5, robots, pool]
+    lengths = np.diff([*(sents[i].start if i else 0.0 for i in pieces), transcript.duration])
+    whole = lengths[[0, 4, 5]]
+    assert np.median(lengths) < 0.75 * min(whole) <= 0.75 * _typical(lengths)  # typical: a whole story
+    got = join_fragments(pieces, set(), set(), sents, ev, transcript.duration, min_story_s=5.0)
+    assert got == [0, fire, robots, pool]
 
 
 def test_a_part_twice_the_typical_story_is_split_where_a_host_hands_the_talk_on():
@@ -1249,3 +1271,46 @@ def test_a_notice_after_a_hosts_short_reactions_sends_them_back_to_their_story()
         ("Ben", "Nobody on the wharf slept that night, and the smoke hung over the harbour until noon."),
     ]
     assert cut(long) == [0, len(FERRY), len(FERRY) + len(FIRE)]
+
+
+def test_a_host_asked_about_what_was_just_said_is_handed_no_new_story():
+    """Two-host shows pass the talk by name inside a story too: a question that takes up what
+    was just said ("Ben, you were in one of those studios, weren't you?", "Ben, what stands in
+    the way?") is no handing to a new story, so it is no evidence for one; a question that
+    names a new subject ("Ben, have you been down to the new pool yet?") is."""
+    from podkit.notes.embed import embed
+    from podkit.notes.options import NotesOptions
+    from podkit.notes.segment import _addressee, evidence, sentences
+
+    lines = [
+        ("Ana Reyes", "Fire crews spent Thursday night fighting a blaze in the old wool store on Fenner's Wharf."),
+        ("Ana Reyes", "Artists who rented studios in the wool store lost paintings, tools and kilns in the fire."),
+        ("Ana Reyes", "Ben, you were in one of those studios, weren't you?"),
+        ("Ben Okoro", "I was, and the owners want to rebuild behind the old brick front."),
+        ("Ana Reyes", "Ben, what stands in the way?"),
+        ("Ben Okoro", "Money, mostly, and the insurers."),
+        ("Ana Reyes", "Ben, have you been down to the new pool yet?"),
+        ("Ben Okoro", "I have, and the queue went round the car park."),
+    ]
+    transcript, _ = _episode([("story", lines)])
+    sents = sentences(transcript)
+    assert [s.text for s in sents] == [text for _, text in lines]
+    # each of the three calls Ben by name ...
+    assert [i for i, s in enumerate(sents) if _addressee(s, {"ana", "ben"})] == [2, 4, 6]
+    # ... but only the one naming a new subject hands him a story
+    ev = evidence(sents, embed([s.text for s in sents]), NotesOptions())
+    assert list(ev.address) == [0, 0, 0, 0, 0, 0, 1, 0]
+
+
+def test_meanwhile_goes_on_with_the_story():
+    """A story goes on with "Meanwhile" to what happened at the same time ("Meanwhile the
+    reservoirs are at 41 percent, ..."): no cue phrase opening a new one, said first or after
+    a comma; the cues that do open one still do."""
+    from podkit.notes.segment import is_cue, sentences
+
+    assert not is_cue("Meanwhile the reservoirs at Kelder are at 41 percent, the lowest since 1995.")
+    assert not is_cue("Meanwhile, the hosepipe ban stays in place until November.")
+    assert is_cue("Moving on, the council has approved the new stand.") and is_cue("Elsewhere, a choir won.")
+    words = "The heat broke records in September, meanwhile the reservoirs fell to 41 percent."
+    transcript, _ = _episode([("story", [("Ana", words)])])
+    assert len(sentences(transcript)) == 1

@@ -466,6 +466,25 @@ def test_json_has_the_podcasting20_transcript_shape():
     assert plain["segments"] == [{"startTime": 0.5, "endTime": 1.5, "body": "Hi."}]
 
 
+def test_a_json_file_that_is_no_transcript_is_an_error_naming_it(tmp_path):
+    """A JSON file without the format's ``segments`` list is no transcript: read back, it is
+    an error naming the file (the notes would otherwise be written empty), while a transcript
+    of nothing said (``"segments": []``) reads as an empty one."""
+    from podkit.transcribe.formats import read_json
+
+    for name, text in (("obj.json", '{"bad": 1}'), ("list.json", "[1, 2]"), ("null.json", '{"segments": null}')):
+        (tmp_path / name).write_text(text)
+        with pytest.raises(PodkitError) as info:
+            read_json(tmp_path / name)
+        assert name in str(info.value) and "not a Podcasting 2.0 JSON transcript" in str(info.value)
+    (tmp_path / "empty.json").write_text('{"version": "1.0.0", "segments": []}')
+    assert read_json(tmp_path / "empty.json").segments == []
+    back = tmp_path / "ep.json"
+    sample = _sample_transcript()
+    back.write_text(to_json(sample))
+    assert [s.text for s in read_json(back).segments] == [w.text for s in sample.segments for w in s.words]
+
+
 def test_reference_json_shape_matches_podcasting20_example():
     example = json.loads(shared("podcast20", "transcripts_example.json").read_text())
     ours = json.loads(to_json(_sample_transcript()))

@@ -48,7 +48,7 @@ BLOCK_START = 1.0  # a sponsor read or intro between two sentences: a story like
 # Weight of the content words a sentence shares with a story's rundown text (TF-IDF cosine)
 # against its embedding's likeness: names and numbers said as written anchor a story even
 # where the embedding of a short sentence says little.
-W_WORDS = 0.5
+W_WORDS = 0.75
 # A story's first sentence counts once more, by how much it means like the story: a news
 # story opens on its lead ("The Saturday farmers market is moving indoors ..."), so a line
 # that means little either way between two stories ("The extra traffic has also brought

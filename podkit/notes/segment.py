@@ -53,7 +53,6 @@ CUES = (
     "to end",
     "turning to",
     "in other news",
-    "meanwhile",
     "elsewhere",
     "now to",
     "over to",
@@ -80,7 +79,7 @@ _STORY_RE = re.compile(r"\b(?:our|the) (?:first|second|third|next|last|other|fin
 # Cues strong enough to start a sentence after a comma ("..., and finally, ..."); "next" is
 # not one of them ("..., next year the council ...").
 _INNER_CUE_RE = re.compile(
-    r"^(?:and |so |now )?(?:finally|lastly|to end|to finish|next up|moving on|in other news|meanwhile|"
+    r"^(?:and |so |now )?(?:finally|lastly|to end|to finish|next up|moving on|in other news|"
     r"turning to|elsewhere|(?:our|the) (?:first|second|third|next|last|final|other) (?:story|item))\b"
 )
 # Greetings, self-introductions and sign-offs: no subject of their own.
@@ -308,8 +307,28 @@ def _addresses(sents: list[Sentence]) -> np.ndarray:
     if not names:
         return out
     for i, s in enumerate(sents[1:], 1):
-        out[i] = 1.0 if _addressee(s, names) else 0.0
+        out[i] = 1.0 if _addressee(s, names) and not _follows_up(i, sents) else 0.0
     return out
+
+
+FOLLOW_UP_BACK = 8  # sentences before a handing whose words it may take up
+_POINTS_AT_SAID = re.compile(r"\b(?:it|there|that|these|those|them)\b", re.I)
+
+
+def _follows_up(i: int, sents: list[Sentence]) -> bool:
+    """Whether the host named at sentence ``i`` is asked about what was just said, not handed
+    a new story: two-host shows pass the talk by name inside a story too ("Clara, what did the
+    buyers make of it?", "Priya, what stands in the way?"). A handing that opens a story names
+    its subject, words not said in the lines before ("Sam, have you been to the new pool
+    yet?"); a follow-up names at most one, or two with a word pointing back at what was said
+    ("Owen, you live in one of these new compounds."). A bare name ("Owen,") is read with the
+    line after it."""
+    text = sents[i].text
+    if len(content_words(text)) <= 1 and i + 1 < len(sents):
+        text += " " + sents[i + 1].text
+    said = {w for s in sents[max(0, i - FOLLOW_UP_BACK) : i] for w in content_words(s.text)}
+    new = [w for w in content_words(text)[1:] if w not in said]  # [1:]: the name
+    return len(new) <= 1 or (len(new) <= 2 and bool(_POINTS_AT_SAID.search(text)))
 
 
 # lines shorter than this just before a handing (without speaker labels) or a notice are a
@@ -492,7 +511,7 @@ def choose_boundaries(
     return _items_join_previous(cuts, sents, opt, duration)
 
 
-FRAGMENT_SHARE = 0.3  # a story part shorter than this share of the episode's typical story is a fragment
+FRAGMENT_SHARE = 0.5  # a story part under half the episode's typical story (``_typical``) is a fragment
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:
@@ -508,11 +527,17 @@ def _time_at(i: int, sents: list[Sentence], duration: float) -> float:
 
 
 def _typical(lengths: np.ndarray) -> float:
-    """The episode's typical story length: the median of the parts' lengths (the callers
-    leave out the part they judge). Not weighed by time: one long part the splitter left
-    (two stories it did not tell apart) would then be typical, and the real stories of a
-    minute or two around it fragments."""
-    return float(np.median(lengths))
+    """The episode's typical story length, from the parts' lengths (the callers leave out the
+    part they judge): the length of the part a moment of the episode most likely falls in
+    (the median weighed by time), leaving out the longest part. Weighed by time, a story the
+    splitter cut into sub-topics of 20-40 s (a heatwave's hospital, care homes, reservoirs and
+    farms) does not make those pieces typical; the longest part left out, two stories the
+    splitter did not tell apart do not make the real ones around them fragments. With two
+    parts, their mean."""
+    if len(lengths) < 3:
+        return float(np.median(lengths))
+    order = np.sort(lengths)[:-1]
+    return float(order[np.searchsorted(np.cumsum(order), order.sum() / 2)])
 
 
 def join_fragments(
@@ -525,33 +550,35 @@ def join_fragments(
     min_story_s: float,
 ) -> list[int]:
     """Join the fragments a long roundup's splitter leaves: stories of one episode are of
-    like length, and a part a fraction of the typical one (the median length of the other
-    parts, ``_typical``) is a piece of a story, cut off where its telling
-    turned (a quip, a figure, a side remark). It joins the neighbouring story it means more
-    like (its sentences' mean embedding), by dropping the cut between them; the caller then
+    like length, and a part under half the typical one (``_typical``, from the other parts)
+    is a piece of a story, cut off where its telling turned (a sub-topic, a quip, a figure).
+    It joins the neighbouring story it means more like (its sentences' mean embedding), by
+    dropping the cut between them; the caller then
     places the cut left again (``refine``). A decided start (an intro's end, a sponsor read, a
     short item) and a cue phrase are never dropped, and the parts that are not stories
     (``fixed_firsts``) are left alone, as is a part under ``min_story_s`` (a short item). The
     shortest fragment goes first, then the lengths are looked at again.
 
-    A quick story under a third of its neighbours' length and with no cue phrase is taken for
-    a fragment too; one opened by a cue phrase ("A quick one:", "Finally,") keeps its section."""
+    A quick story told with no cue phrase is taken for a fragment too; one opened by a cue
+    phrase ("A quick one:", "Finally,") or a host handing the talk on by name keeps its section."""
     out = sorted(set(starts))
     n = len(sents)
 
     def removable(i: int) -> bool:
         return 0 < i < n and i not in keep and not is_cue(sents[i].text) and not ev.address[i]
 
+    typical = None  # from the parts as the splitter left them: a fragment joined makes no more
     while True:
         bounds = [*out, n]
         parts = [(k, bounds[k], bounds[k + 1]) for k in range(len(out)) if bounds[k] not in fixed_firsts]
         lengths = np.array([_time_at(b, sents, duration) - _time_at(a, sents, duration) for _, a, b in parts])
         if len(parts) < 3:
             return out
+        typical = _typical(lengths) if typical is None else typical
         joined = False
         for idx in np.argsort(lengths):
             k, a, b = parts[int(idx)]
-            if lengths[idx] >= FRAGMENT_SHARE * _typical(np.delete(lengths, idx)):
+            if lengths[idx] >= FRAGMENT_SHARE * typical:
                 continue
             if lengths[idx] < min_story_s:
                 continue  # a short item: a section of its own, never glued to a story

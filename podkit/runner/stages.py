@@ -679,7 +679,10 @@ STAGES: tuple[Stage, ...] = (
     # before a time phrase ("... then laid off 140 people | a month later"); a one-sentence
     # notice at a story's edge is a short item of its own; a word called out before a question
     # to "you" is a host's name misheard; no heading ends on a host's name
-    Stage("notes", 16, _notes, _notes_inputs, _notes_outputs, NotesResult),
+    # 17: "meanwhile" is no cue phrase; a host asked by name about what was just said is no
+    # handing; a fragment is under half the typical story, which is weighed by time (the
+    # longest part left out)
+    Stage("notes", 17, _notes, _notes_inputs, _notes_outputs, NotesResult),
     # 2: the result keeps the feed's item data
     # 3: chapter lines as "00:00:00 Title" (Apple's and Spotify's form); season name, episode display
     # 4: the title is the lead story's headline where the sidecar gives none; guests, byline, date

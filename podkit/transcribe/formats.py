@@ -168,6 +168,8 @@ def read_json(path: Path, *, language: str | None = None) -> Transcript:
     """
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
+        if not isinstance(data.get("segments"), list):  # the format's one required list
+            raise ValueError("no 'segments' list")
         segs = [
             Segment(
                 float(s["startTime"]),
@@ -176,7 +178,7 @@ def read_json(path: Path, *, language: str | None = None) -> Transcript:
                 [Word(float(s["startTime"]), float(s["endTime"]), str(s["body"]))],
                 s.get("speaker"),
             )
-            for s in data.get("segments", [])
+            for s in data["segments"]
         ]
         found = data.get("language")
     except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
