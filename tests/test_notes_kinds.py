@@ -333,6 +333,12 @@ def test_heading_candidates_drop_the_when_and_the_subjects_appositive():
         "Orbit Coffee opened its 4,000th store"
     )
     assert _clauses("Dana, the numbers are brutal, right?")[0] == "Numbers are brutal, right"
+    # how long is no more what than when is: "For six months, ..." goes too
+    got = _clauses("For six months, about 80 volunteers have walked the Brack hills on moonless nights.")
+    assert got[0] == "About 80 volunteers have walked the Brack hills on moonless nights", got
+    assert _clauses("After three years of repairs, the Eastgate pool has reopened.")[0] == (
+        "After three years of repairs, the Eastgate pool has reopened"
+    )  # a phrase with more in it than how long may be the news
     # a piece after a comma is a clause of its own only after a conjunction: the predicate
     # and an aside are not ("Ruled on Thursday that ...", "In federal court in San Francisco")
     got = _clauses(
@@ -437,6 +443,26 @@ def test_the_intros_preview_names_the_stories():
     planned = (RundownItem("Budget row over the ferry"), RundownItem("Wool store fire"), RundownItem("Fish robot"))
     planned_notes = make_notes(transcript, rundown=planned)
     assert [s.title for s in planned_notes.stories if s.kind == "story"] == [r.title for r in planned]
+
+
+def test_a_preview_phrase_heads_only_a_story_that_says_its_words():
+    """An intro's teaser can mean more like a story it does not name than like its own ("a lot
+    of very patient volunteers with clipboards": patients, the measles story): it goes only to
+    a story that says one of its words, or to none; "flower bed" is said "flowerbed" too."""
+    from podkit.notes.describe import assign_previews
+    from podkit.notes.embed import embed
+
+    teaser = "A lot of very patient volunteers with clipboards"
+    measles = "Nineteen children have measles and four were in hospital, where the wards are full."
+    sky = "For six months, eighty volunteers walked the hills on moonless nights with handheld meters and notebooks."
+    # the measles story as a recogniser's noise may leave its meaning: most like the teaser
+    centroids = embed([teaser, sky])
+    assert assign_previews([teaser], centroids) == [[teaser], []]  # by meaning alone
+    assert assign_previews([teaser], centroids, [measles, sky]) == [[], [teaser]]
+    assert assign_previews([teaser], centroids, [measles, measles]) == [[], []]  # no story names it
+    bed = "Medicine that came out of a flower bed"
+    soil = "A bacterium from a flowerbed outside the library made a new antibiotic."
+    assert assign_previews([bed], embed([soil, sky]), [soil, sky]) == [[bed], []]
 
 
 def test_preview_phrases_from_how_hosts_say_them():

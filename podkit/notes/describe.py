@@ -23,7 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..records import Link
-from ..text import STOP_WORDS, stem
+from ..text import STOP_WORDS, content_words, stem
 from .embed import embed
 from .segment import Sentence, first_name, is_chatter
 
@@ -120,7 +120,11 @@ _WHEN = re.compile(
     r"^(?:(?:early|late|earlier|later)\s+)?(?:(?:on|by|since|until|this|last|next)\s+)?"
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tonight|"
     r"(?:this|last|next) (?:week|weekend|month|year|morning|afternoon|evening|night)|morning|night|weekend)"
-    r"(?:\s+(?:morning|afternoon|evening|night))?,\s+(?=\S)",
+    r"(?:\s+(?:morning|afternoon|evening|night))?,\s+(?=\S)"
+    # "For six months, ...", "After three years, ...", "Over the summer, ...": how long, not what
+    r"|^(?:for|after|over|within|in)\s+(?:(?:the|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|"
+    r"\d+|a few|several|many|(?:the )?(?:past|last|next))\s+)*"
+    r"(?:hours?|days?|weeks?|months?|years?|decades?|summer|winter|spring|autumn|weekend)\s*,\s+(?=\S)",
     re.I,
 )
 
@@ -499,7 +503,10 @@ def headings(
     by every story names none of them). ``previews``: the phrases the intro named the coming
     stories with (``preview_phrases``), each a candidate for the story it clearly means."""
     salience = salient_terms(parts)
-    offered = assign_previews(list(previews), np.array(centroids)) if previews and centroids else [[]] * len(parts)
+    texts = [" ".join(s.text for s in sents) for sents in parts]
+    offered = (
+        assign_previews(list(previews), np.array(centroids), texts) if previews and centroids else [[]] * len(parts)
+    )
     out = []
     for k, (sents, centroid) in enumerate(zip(parts, centroids, strict=True)):
         own_links = links[k] if links else []
@@ -566,14 +573,24 @@ def preview_phrases(intro: Sequence[Sentence]) -> list[str]:
     return out
 
 
-def assign_previews(phrases: list[str], centroids: np.ndarray) -> list[list[str]]:
+def assign_previews(phrases: list[str], centroids: np.ndarray, texts: Sequence[str] = ()) -> list[list[str]]:
     """Each story's preview phrases: a phrase goes to the story it means most like, when that
-    is clear (``PREVIEW_MIN_SIMILARITY``, ``PREVIEW_MARGIN`` over the next story)."""
+    is clear (``PREVIEW_MIN_SIMILARITY``, ``PREVIEW_MARGIN`` over the next story). With the
+    stories' ``texts``, only to a story that says one of its words (one not every story says;
+    "flower bed" said "flowerbed" too): a teaser ("a lot of very patient volunteers with
+    clipboards") can mean more like a story it does not name (patients: the measles story)
+    than like its own, but the story it previews says what it names."""
     out: list[list[str]] = [[] for _ in range(len(centroids))]
     if not phrases or not len(centroids):
         return out
     sims = embed(phrases) @ centroids.T
+    said = [set(content_words(t)) for t in texts]
+    everywhere = set.intersection(*said) if said else set()
     for p, row in enumerate(sims):
+        if said:
+            pairs = itertools.pairwise(re.findall(r"[a-z]+", phrases[p].lower()))
+            words = set(content_words(phrases[p] + " " + " ".join(a + b for a, b in pairs))) - everywhere
+            row = np.where([bool(words & own) for own in said], row, -1.0)
         order = np.argsort(-row)
         best = int(order[0])
         second = float(row[order[1]]) if len(order) > 1 else -1.0
