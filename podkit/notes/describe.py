@@ -252,6 +252,10 @@ _TIME_PHRASE = re.compile(
 )
 
 
+_PLACE_BEFORE_VERB = re.compile(
+    r"\s+(?:in|at|on|across|around|near) (?:the )?[A-Z][\w'-]+(?: [A-Z][\w'-]+){0,2}"
+    r"(?=\s+(?:will|would|has|have|had|is|are|was|were|can|could|must|[a-z]{3,}ed)\b)"
+)
 _NO_END_WHOLE = {"a", "an", "the", "of", "and", "or", "its", "their", "his", "her", "our", "that", "which", "who"}
 
 
@@ -267,6 +271,11 @@ def _shorten(text: str, limit: int = MAX_TITLE) -> str:
         while len(words) > 2 and words[-1].lower() in _NO_END_WHOLE:
             words.pop()
         return " ".join(words)
+    # where the subject is, before its verb, goes before the news is cut short ("Every primary
+    # school in Northgate will run ..." -> "Every primary school will run ...")
+    text = _PLACE_BEFORE_VERB.sub("", text)
+    if len(text) <= limit:
+        return text
     words = text.split()
     best = None
     for i in range(1, len(words)):

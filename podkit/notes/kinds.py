@@ -10,7 +10,7 @@ that the story splitter then keeps (``fixed_parts``):
 - outro: from the sign-off ("That's all for this week", "Thanks for listening", "the links
   are in the show notes", "see you next week") to the end, within the last ninety seconds;
 - sponsor: a read that opens with "brought to you by" / "supported by" / "a word from our
-  sponsor" and runs while it speaks of offers, codes and web addresses;
+  sponsor" / "support for ... comes from" and runs while it speaks of offers, codes and web addresses;
 - short: a one- or two-sentence item that points somewhere ("We also published a guide ...",
   "Drivers, take note ...", "A quick reminder ...").
 
@@ -62,7 +62,8 @@ _SIGN_OFF = re.compile(
 )
 _SPONSOR_OPEN = re.compile(
     r"\b(?:brought to you by|(?:supported|sponsored|presented|made possible) by|"
-    r"(?:a word|a message) from (?:our|this week's|today's) sponsor|our sponsor|thanks to our sponsor)",
+    r"(?:a word|a message) from (?:our|this week's|today's) sponsor|our sponsor|thanks to our sponsor|"
+    r"support for [^,.]{1,60}? comes from)",  # "Support for the Ledger comes from ...", public radio's way
     re.I,
 )
 _SPONSOR_BODY = re.compile(

@@ -903,26 +903,66 @@ def intro_end(end: int, limit: int, sents: list[Sentence], ev: Evidence, opt: No
     return _placed(0, end, b, near, range(end, hi + 1), sents, words, ev, opt, duration)
 
 
+class _Words:
+    """Each sentence's content words and their IDF over the episode's sentences, for the
+    lexical cohesion (TextTiling) of two stretches: the cosine of their TF-IDF vectors."""
+
+    def __init__(self, sents: list[Sentence]) -> None:
+        self.words = [content_words(s.text) for s in sents]
+        df = Counter(w for ws in self.words for w in set(ws))
+        self.idf = {w: math.log(len(sents) / c) for w, c in df.items()}
+
+    def cohesion(self, lo: int, cut: int, hi: int) -> float:
+        """Of the sentences ``lo..cut-1`` with ``cut..hi-1``."""
+        before = Counter(w for ws in self.words[lo:cut] for w in ws)
+        after = Counter(w for ws in self.words[cut:hi] for w in ws)
+        idf = self.idf
+        dot = sum(n * after[w] * idf[w] ** 2 for w, n in before.items() if w in after)
+        na = math.sqrt(sum((n * idf[w]) ** 2 for w, n in before.items()))
+        nb = math.sqrt(sum((n * idf[w]) ** 2 for w, n in after.items()))
+        return dot / (na * nb) if na and nb else 0.0
+
+
+def _fenced(c: int, fences: list[int]) -> tuple[int, int]:
+    """The stretch between decided starts that holds the cut ``c``."""
+    return max(f for f in fences if f <= c - 1) if c > 0 else 0, min(f for f in fences if f >= c + 1)
+
+
 def _cohesion(sents: list[Sentence], cuts: list[int], keep: set[int], window: int) -> dict[int, float]:
     """Lexical cohesion across each cut (TextTiling): the cosine of the TF-IDF vectors of the
     content words in the ``window`` sentences before and after it, within the stretch
     between decided starts. Stories of a roundup each have their own people, places and
     things; the turns of one story keep coming back to them."""
-    words = [content_words(s.text) for s in sents]
-    df = Counter(w for ws in words for w in set(ws))
-    idf = {w: math.log(len(sents) / c) for w, c in df.items()}
+    lex = _Words(sents)
     fences = sorted({0, len(sents), *keep})
     out = {}
     for c in cuts:
-        lo = max(f for f in fences if f <= c - 1) if c > 0 else 0
-        hi = min(f for f in fences if f >= c + 1) if c < len(sents) else len(sents)
-        before = Counter(w for ws in words[max(lo, c - window) : c] for w in ws)
-        after = Counter(w for ws in words[c : min(hi, c + window)] for w in ws)
-        dot = sum(n * after[w] * idf[w] ** 2 for w, n in before.items() if w in after)
-        na = math.sqrt(sum((n * idf[w]) ** 2 for w, n in before.items()))
-        nb = math.sqrt(sum((n * idf[w]) ** 2 for w, n in after.items()))
-        out[c] = dot / (na * nb) if na and nb else 0.0
+        lo, hi = _fenced(c, fences)
+        out[c] = lex.cohesion(max(lo, c - window), c, min(hi, c + window))
     return out
+
+
+JOIN_PART_S = 55.0  # a part this long is a story's own words to judge the cut beside it by
+
+
+def _join_pieces(cuts: list[int], sents: list[Sentence], opt: NotesOptions, fixed: set[int], lex: _Words) -> list[int]:
+    """Join the neighbouring pieces that name the same things, the likeliest first: each
+    piece's own sentences (at most ``join_window`` at the cut) against the next one's, again
+    after each join. A one-voice show reads one story in a few long sentences, and a window
+    of a fixed number of them reaches into the stories either side; a piece is the story's
+    own words."""
+    out = sorted(set(cuts))
+    n = len(sents)
+    while True:
+        bounds = [*out, n]
+        scored = [
+            (lex.cohesion(max(bounds[k - 1], c - opt.join_window), c, min(bounds[k + 1], c + opt.join_window)), c)
+            for k, c in enumerate(out)
+            if k > 0 and c not in fixed
+        ]
+        if not scored or max(scored)[0] < opt.join_cohesion:
+            return out
+        out.remove(max(scored)[1])
 
 
 def _join_similar(
@@ -931,24 +971,47 @@ def _join_similar(
     """Join neighbouring parts that tell one story. The splitter cuts a long story where its
     telling moves on (from what happened to the background, the quotes, the reactions), for
     each such move makes its parts hang together better in meaning; but the turns of one
-    story keep naming its people, places and things. A cut whose lexical cohesion (above)
-    is at least ``join_cohesion`` goes, unless a cue phrase or a decided start (an intro's
-    end, a sponsor read, a short item) stands there. Each cut is judged on its own
-    neighbourhood, so one decision does not lean on another.
+    story keep naming its people, places and things. First the pieces that name the same
+    things join, the likeliest first (``_join_pieces``); then a cut left goes where the
+    stretches either side name the same things: a part of ``JOIN_PART_S`` or more is its own
+    stretch, a shorter one is read on to ``join_window`` sentences (a piece of a story told in
+    short lines says too little alone). A cut at a cue phrase or a decided start (an intro's
+    end, a sponsor read, a short item) stays; each cut left is judged on its own
+    neighbourhood, so one decision does not lean on another. Lexical cohesion is at least
+    ``join_cohesion`` where two stretches tell one story.
 
     A conversation or interview on one subject names the same things throughout: rather
     than one chapter of half an hour, a part longer than ``max_story_s`` gets back its cuts
     of least cohesion (its changes of topic) until none is that long."""
+    lex = _Words(sents)
+    n = len(sents)
+    fixed = {c for c in cuts if c == 0 or c in keep or is_cue(sents[c].text)}
+    fences = sorted({0, n, *keep})
+    pieces = _join_pieces(cuts, sents, opt, fixed, lex)
+    bounds = [*pieces, n]
+
+    def time(i: int) -> float:
+        return _time_at(i, sents, duration)
+
+    kept = set(fixed)
+    for k, c in enumerate(pieces):
+        if c in fixed:
+            continue
+        lo, hi = _fenced(c, fences)
+        a, b = bounds[k - 1], bounds[k + 1]
+        start = a if time(c) - time(a) >= JOIN_PART_S else c - opt.join_window
+        end = b if time(b) - time(c) >= JOIN_PART_S else c + opt.join_window
+        if lex.cohesion(max(lo, start, c - opt.join_window), c, min(hi, end, c + opt.join_window)) < opt.join_cohesion:
+            kept.add(c)
     cohesion = _cohesion(sents, cuts, keep, opt.join_window)
-    kept = {c for c in cuts if c == 0 or c in keep or is_cue(sents[c].text) or cohesion[c] < opt.join_cohesion}
     dropped = sorted((cohesion[c], c) for c in cuts if c not in kept)
 
     def length(a: int, b: int) -> float:
-        return (duration if b == len(sents) else sents[b].start) - (0.0 if a == 0 else sents[a].start)
+        return time(b) - time(a)
 
     while dropped:
         bounds = sorted(kept)
-        long_parts = [(a, b) for a, b in itertools.pairwise([*bounds, len(sents)]) if length(a, b) > opt.max_story_s]
+        long_parts = [(a, b) for a, b in itertools.pairwise([*bounds, n]) if length(a, b) > opt.max_story_s]
         inside = [(value, c) for value, c in dropped if any(a < c < b for a, b in long_parts)]
         if not inside:
             break

@@ -682,7 +682,8 @@ STAGES: tuple[Stage, ...] = (
     # 17: "meanwhile" is no cue phrase; a host asked by name about what was just said is no
     # handing; a fragment is under half the typical story, which is weighed by time (the
     # longest part left out); a heading drops "For six months, ..."; a preview phrase heads
-    # only a story that says one of its words
+    # only a story that says one of its words; "Support for ... comes from" opens a sponsor
+    # read; the pieces that name the same things join before a cut is judged by its window
     Stage("notes", 17, _notes, _notes_inputs, _notes_outputs, NotesResult),
     # 2: the result keeps the feed's item data
     # 3: chapter lines as "00:00:00 Title" (Apple's and Spotify's form); season name, episode display
