@@ -364,6 +364,14 @@ def test_heading_candidates_drop_the_when_and_the_subjects_appositive():
     assert _shorten("Every primary school in Northgate will run breakfast clubs") == (
         "Every primary school in Northgate will run breakfast clubs"
     )  # it fits: the place stays
+    # a day that is the news stays ("on Tuesday instead of Thursday", "from next week"), and
+    # a heading cut short never ends on "instead"
+    got = _clauses("Recycling will be collected on Tuesday instead of Thursday across the town from next week.")
+    assert got[0] == "Recycling will be collected on Tuesday instead of Thursday across the town from next week"
+    assert _shorten("Household recycling will be collected on Tuesday, instead of Thursday, across town") == (
+        "Household recycling will be collected on Tuesday"
+    )
+    assert _clauses("The council voted on Thursday to close the pool.")[0] == "Council voted to close the pool"
     # how long is no more what than when is: "For six months, ..." goes too
     got = _clauses("For six months, about 80 volunteers have walked the Brack hills on moonless nights.")
     assert got[0] == "About 80 volunteers have walked the Brack hills on moonless nights", got

@@ -683,7 +683,8 @@ STAGES: tuple[Stage, ...] = (
     # handing; a fragment is under half the typical story, which is weighed by time (the
     # longest part left out); a heading drops "For six months, ..."; a preview phrase heads
     # only a story that says one of its words; "Support for ... comes from" opens a sponsor
-    # read; the pieces that name the same things join before a cut is judged by its window
+    # read; the pieces that name the same things join before a cut is judged by its window;
+    # a day that is the news stays in a heading ("on Tuesday instead of Thursday")
     Stage("notes", 17, _notes, _notes_inputs, _notes_outputs, NotesResult),
     # 2: the result keeps the feed's item data
     # 3: chapter lines as "00:00:00 Title" (Apple's and Spotify's form); season name, episode display
