@@ -527,8 +527,8 @@ def _time_at(i: int, sents: list[Sentence], duration: float) -> float:
 
 
 def _typical(lengths: np.ndarray) -> float:
-    """The episode's typical story length, from the parts' lengths (the callers leave out the
-    part they judge): the length of the part a moment of the episode most likely falls in
+    """The episode's typical story length, from the parts' lengths (``split_long`` leaves out
+    the part it judges): the length of the part a moment of the episode most likely falls in
     (the median weighed by time), leaving out the longest part. Weighed by time, a story the
     splitter cut into sub-topics of 20-40 s (a heatwave's hospital, care homes, reservoirs and
     farms) does not make those pieces typical; the longest part left out, two stories the
@@ -553,11 +553,12 @@ def join_fragments(
     like length, and a part under half the typical one (``_typical``, from the other parts)
     is a piece of a story, cut off where its telling turned (a sub-topic, a quip, a figure).
     It joins the neighbouring story it means more like (its sentences' mean embedding), by
-    dropping the cut between them; the caller then
-    places the cut left again (``refine``). A decided start (an intro's end, a sponsor read, a
-    short item) and a cue phrase are never dropped, and the parts that are not stories
-    (``fixed_firsts``) are left alone, as is a part under ``min_story_s`` (a short item). The
-    shortest fragment goes first, then the lengths are looked at again.
+    dropping the cut between them; the caller then places the cut left again (``refine``). A
+    decided start (an intro's end, a sponsor read, a short item) and a cue phrase are never
+    dropped, and the parts that are not stories (``fixed_firsts``) are left alone, as is a
+    part under ``min_story_s`` (a short item). The shortest fragment goes first, then the
+    lengths are looked at again, against the typical story of the parts as the splitter left
+    them (parts grown by joining would make ever more of the others fragments).
 
     A quick story told with no cue phrase is taken for a fragment too; one opened by a cue
     phrase ("A quick one:", "Finally,") or a host handing the talk on by name keeps its section."""
@@ -567,7 +568,7 @@ def join_fragments(
     def removable(i: int) -> bool:
         return 0 < i < n and i not in keep and not is_cue(sents[i].text) and not ev.address[i]
 
-    typical = None  # from the parts as the splitter left them: a fragment joined makes no more
+    typical = None  # of the parts as the splitter left them
     while True:
         bounds = [*out, n]
         parts = [(k, bounds[k], bounds[k + 1]) for k in range(len(out)) if bounds[k] not in fixed_firsts]
