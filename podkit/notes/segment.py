@@ -926,15 +926,17 @@ class _Words:
 
 def _fenced(c: int, fences: list[int]) -> tuple[int, int]:
     """The stretch between decided starts that holds the cut ``c``."""
-    return max(f for f in fences if f <= c - 1) if c > 0 else 0, min(f for f in fences if f >= c + 1)
+    return max((f for f in fences if f < c), default=0), min((f for f in fences if f > c), default=fences[-1])
 
 
-def _cohesion(sents: list[Sentence], cuts: list[int], keep: set[int], window: int) -> dict[int, float]:
+def _cohesion(
+    sents: list[Sentence], cuts: list[int], keep: set[int], window: int, lex: _Words | None = None
+) -> dict[int, float]:
     """Lexical cohesion across each cut (TextTiling): the cosine of the TF-IDF vectors of the
     content words in the ``window`` sentences before and after it, within the stretch
     between decided starts. Stories of a roundup each have their own people, places and
     things; the turns of one story keep coming back to them."""
-    lex = _Words(sents)
+    lex = lex or _Words(sents)
     fences = sorted({0, len(sents), *keep})
     out = {}
     for c in cuts:
@@ -1000,11 +1002,13 @@ def _join_similar(
             continue
         lo, hi = _fenced(c, fences)
         a, b = bounds[k - 1], bounds[k + 1]
-        start = a if time(c) - time(a) >= JOIN_PART_S else c - opt.join_window
-        end = b if time(b) - time(c) >= JOIN_PART_S else c + opt.join_window
-        if lex.cohesion(max(lo, start, c - opt.join_window), c, min(hi, end, c + opt.join_window)) < opt.join_cohesion:
+        if time(c) - time(a) >= JOIN_PART_S:  # a long part is its own side
+            lo = max(lo, a)
+        if time(b) - time(c) >= JOIN_PART_S:
+            hi = min(hi, b)
+        if lex.cohesion(max(lo, c - opt.join_window), c, min(hi, c + opt.join_window)) < opt.join_cohesion:
             kept.add(c)
-    cohesion = _cohesion(sents, cuts, keep, opt.join_window)
+    cohesion = _cohesion(sents, cuts, keep, opt.join_window, lex)
     dropped = sorted((cohesion[c], c) for c in cuts if c not in kept)
 
     def length(a: int, b: int) -> float:
