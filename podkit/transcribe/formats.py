@@ -168,7 +168,7 @@ def read_json(path: Path, *, language: str | None = None) -> Transcript:
     """
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        if not isinstance(data.get("segments"), list):  # the format's one required list
+        if not isinstance(data, dict) or not isinstance(data.get("segments"), list):  # its one required list
             raise ValueError("no 'segments' list")
         segs = [
             Segment(
