@@ -19,6 +19,7 @@ from html import escape
 
 import pytest
 from lxml import html as lxml_html
+from playwright.sync_api import expect
 
 from podkit.config import load_show
 from podkit.publish import PublishedEpisode, publish
@@ -446,12 +447,12 @@ def test_follow_along_chapters_and_the_keyboard(sample, sample_url, browser):
     page.focus("#chapter-next")
     page.keyboard.press("Enter")
     _wait_at(page, chapters[2]["startTime"], 0.3)
-    assert page.locator("#chapter-title").inner_text() == chapters[2]["title"]
+    expect(page.locator("#chapter-title")).to_have_text(chapters[2]["title"])
     page.focus("#chapter-prev")
     page.keyboard.press("Enter")
     _wait_at(page, chapters[1]["startTime"], 0.3)
     _at(page, 0.2)
-    assert page.locator("#chapter-prev").is_disabled()
+    expect(page.locator("#chapter-prev")).to_be_disabled()  # the buttons follow the player's next timeupdate
     # every sentence seeks: a click, and from the keyboard (one tab stop, arrows, Enter)
     page.locator("#transcript span[data-t]").nth(7).click()
     _wait_at(page, starts[7], 0.3)
@@ -502,7 +503,7 @@ def test_a_moment_by_link_and_share(sample, sample_url, browser):
     _ready(page)
     chapters = json.loads((sample / "transcripts" / f"{SLUG}.chapters.json").read_text())["chapters"]
     _wait_at(page, chapters[1]["startTime"], 0.2)
-    assert page.locator("#chapter-title").inner_text() == chapters[1]["title"]
+    expect(page.locator("#chapter-title")).to_have_text(chapters[1]["title"])
     context.close()
 
 
