@@ -398,8 +398,33 @@ def test_heading_candidates_drop_the_when_and_the_subjects_appositive():
     assert "Corvell path is closed from Monday for two weeks" in got, got
     assert _names_nothing("If you walk along the river, the Corvell path")
     assert not _names_nothing("Once-mighty department store chain closes its last shop")
+    # the show's own pointer is headed by what it made, not by "we"
     got = _clauses("Listeners keep asking about it, so we published a guide to setting up an account.")
-    assert "We published a guide to setting up an account" in got, got
+    assert "Guide to setting up an account" in got, got
+    assert not any(c.lower().startswith("we ") for c in got), got
+    assert _clauses("We've also put together our checklist for the new tax year.")[0] == (
+        "Checklist for the new tax year"
+    )
+    assert _clauses("We published the results on Monday.")[0] == "We published the results"  # no pointer
+    # a clause's own "for eight years" goes as the sentence's does
+    got = _clauses(
+        "The city has had no public pool since 2016, and for eight years the swimming club trained an hour away."
+    )
+    assert "Swimming club trained an hour away" in got, got
+    # "Take note," and "A quick reminder:" are how a host opens a notice, not its headline
+    assert _clauses("Take note, the harbour bridge will be closed to all traffic on Sunday.")[0] == (
+        "Harbour bridge will be closed to all traffic"
+    )
+    assert _clauses("A quick reminder: the library closes early on Friday.")[0].startswith("Library closes early")
+    # a phrase that is only where something was is cut from its sentence; "Over 4,000" is news
+    assert _names_nothing("At Larch House on the Mill Road")
+    assert _names_nothing("In the corridor of the old wing")
+    assert not _names_nothing("Over 4,000 runners took part in the half marathon")
+    assert not _names_nothing("Inside the race to build the county's first heat pump network")
+    assert not _names_nothing("At 90, a grandmother finishes her first marathon")
+    # a heading cut short never ends on "until"
+    cut = _shorten("The harbour bridge will be closed to all traffic from 10 until 4 on Sunday for the race")
+    assert not cut.endswith(("until", "from", "between")), cut
 
 
 # The same episode as the recogniser slips on it: an intro that previews with "This week:"

@@ -55,18 +55,33 @@ _OPENING = re.compile(
     r"^(?:(?i:and|so|but|now|well|right|okay|ok|oh|yes|also|meanwhile|plus|then|thanks|thank you)\b[,:]?\s*"
     r"|(?i:for (?:anyone|those|listeners)(?: who)? [^,]{0,40}),\s*"
     r"|(?:[A-Z][a-z]+),\s+(?=[a-z]|I\b|the\b|The\b|what|how|why|tell)"
-    r"|(?i:let's|time for|over to|staying with|sticking with|turning to|switching to|on to|onto)\b[^,]*,\s*)+",
+    r"|(?i:let's|time for|over to|staying with|sticking with|turning to|switching to|on to|onto)\b[^,]*,\s*"
+    r"|(?i:take note|heads up|(?:a |one )?(?:quick |last )?(?:reminder|warning)|one more thing"
+    r"|for your diary)[,:.]\s*)+",
 )
 _SPLIT = re.compile(
     r",\s+|;\s+|\s+(?:which|who|after|because|while|so that|and then)\s+|,?\s+so\s+(?=we|they|i|he|she|it)"
 )
 
 
+# "We also published a guide to setting up a business account" -> "Guide to setting up a
+# business account": the show's own pointer names its item by what it made.
+_WE_MADE = re.compile(
+    r"^we(?:'ve| have)?\s+(?:also\s+)?(?:just\s+)?(?:publish(?:ed)?|put together|wrote|written|made|posted|updated)\s+"
+    r"(?=(?:a|an|our|the)\s+(?:\w+\s+)?(?:guide|explainer|list|checklist|map|calculator|tool|tracker|faq|primer)\b)",
+    re.I,
+)
+
+
 def _clean(text: str) -> str:
     text = re.sub(r"\.\s+(?=[a-z])", " ", text)  # a full stop the recogniser put mid-clause
     text = _strip_lead(text)
+    made = _WE_MADE.sub("", text)
+    if made != text:
+        text = re.sub(r"^(?:our|a|an|the)\s+(?=\w)", "", made, flags=re.I)
+    text = _WHEN.sub("", text)  # a clause's own "for eight years ..." (the sentence's goes in ``_compressed``)
     text = _FILLER.sub("", text)
-    text = re.sub(r"^(?:The|A|An)\s+(?=\w)", "", text)  # headlines drop the leading article
+    text = re.sub(r"^(?:the|a|an)\s+(?=\w)", "", text, flags=re.I)  # headlines drop the leading article
     text = text.strip(" ,.;:!?\"'")
     return text[:1].upper() + text[1:] if text else text
 
@@ -127,7 +142,10 @@ _WHEN = re.compile(
     # "For six months, ...", "After three years, ...", "Over the summer, ...": how long, not what
     r"|^(?:for|after|over|within|in)\s+(?:(?:the|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|"
     r"\d+|a few|several|many|(?:the )?(?:past|last|next))\s+)*"
-    r"(?:hours?|days?|weeks?|months?|years?|decades?|summer|winter|spring|autumn|weekend)\s*,\s+(?=\S)",
+    r"(?:hours?|days?|weeks?|months?|years?|decades?|summer|winter|spring|autumn|weekend)"
+    # with no comma, only before the subject ("for eight years the club trained"), never
+    # inside a longer phrase ("after three years of repairs")
+    r"(?:\s*,\s+(?=\S)|\s+(?=(?:(?:the|a|an|its|their|his|her|our|this|these|those)\b|(?-i:[A-Z0-9]))))",
     re.I,
 )
 
@@ -245,6 +263,11 @@ _NO_END = {
     "which",
     "instead",  # "..., instead | of Thursday"
     "rather",
+    "until",  # "closed to all traffic from 10 until | 4"
+    "between",
+    "than",
+    "into",
+    "about",
 }
 
 
@@ -322,6 +345,14 @@ _TO_YOU = re.compile(
 
 
 _CONJUNCTION = re.compile(r"^(?:and|but|so|or|yet|then)\s+", re.I)
+# A clause that opens on where or when ("At a large house on the Mill Road", "In the spring")
+# is a phrase cut from its sentence (its news is in the clause after it) or a line of the
+# telling; "Over 4,000 runners ...", "Up to 200 jobs ..." and "Inside the race to ..." are
+# headlines.
+_PLACE_ONLY = re.compile(
+    r"^(?:at|in|on|near|outside|along|across|around|behind|beside|through)\s[^,]*$",
+    re.I,
+)
 # A clause that opens on a condition or a time ("If you walk along the river", "When the
 # roof failed") is no headline: what happened is in the clause after it.
 _SUBORDINATE = re.compile(
@@ -352,6 +383,7 @@ def _names_nothing(candidate: str) -> bool:
         _OPENING.match(candidate)
         or _CONJUNCTION.match(candidate)  # a clause cut from a list: "Or 15% for developers ..."
         or _SUBORDINATE.match(candidate)
+        or _PLACE_ONLY.match(candidate)
         or _POINTS_BACK.match(candidate)
         or _TO_YOU.match(candidate)
         or _speaks_of_self(candidate)

@@ -685,7 +685,10 @@ STAGES: tuple[Stage, ...] = (
     # only a story that says one of its words; "Support for ... comes from" opens a sponsor
     # read; the pieces that name the same things join before a cut is judged by its window;
     # a day that is the news stays in a heading ("on Tuesday instead of Thursday")
-    Stage("notes", 17, _notes, _notes_inputs, _notes_outputs, NotesResult),
+    # 18: a heading is never only where something was ("At Larch House on the Mill Road"),
+    # drops "Take note," and a clause's own "for eight years", is never cut on "until", and
+    # the show's own pointer is headed by what it made ("Guide to ...", not "We published ...")
+    Stage("notes", 18, _notes, _notes_inputs, _notes_outputs, NotesResult),
     # 2: the result keeps the feed's item data
     # 3: chapter lines as "00:00:00 Title" (Apple's and Spotify's form); season name, episode display
     # 4: the title is the lead story's headline where the sidecar gives none; guests, byline, date
