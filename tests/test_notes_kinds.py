@@ -621,6 +621,43 @@ def test_a_story_cut_into_its_sub_topics_joins_up_again():
     assert got == [0, fire, robots, pool]
 
 
+def test_a_part_far_from_the_typical_story_length_costs_more():
+    """Three stories of about 100 s, the middle one turning to a sub-topic for its last three
+    sentences and the last one ending on two lines that drift: with nothing known of the
+    episode the splitter cuts the turn and the drift off as parts of their own; told the
+    episode's typical story (a first pass finds it), a 30 s part beside 100 s ones costs more
+    than its own coherence gains, and the three stories come back whole. With no prior
+    (``length_prior = 0``) the typical story changes nothing."""
+    from podkit.notes.options import NotesOptions
+    from podkit.notes.segment import choose_boundaries, sentences
+
+    rng = np.random.default_rng(0)
+    segments, t = [], 0.5
+    for i in range(30):
+        words = [Word(round(t + 0.5 * k, 2), round(t + 0.5 * k + 0.4, 2), f"w{i}x{k}") for k in range(20)]
+        words[-1] = Word(words[-1].start, words[-1].end, words[-1].text + ".")
+        segments.append(Segment(words[0].start, words[-1].end, " ".join(w.text for w in words), words))
+        t = words[-1].end + 0.4
+    transcript = Transcript("en", round(t + 1.0, 2), segments)
+    sents = sentences(transcript)
+    assert len(sents) == 30
+
+    def unit(main: int, turn: float = 0.0) -> np.ndarray:
+        x = np.zeros(16)
+        x[main], x[3] = 1.0, turn
+        x += 0.25 * rng.standard_normal(16)
+        return x / np.linalg.norm(x)
+
+    emb = np.array([unit(0) for _ in range(10)] + [unit(1) for _ in range(7)] + [unit(1, 1.3) for _ in range(3)])
+    emb = np.vstack([emb, [unit(2) for _ in range(10)]])
+    opt = NotesOptions()
+    plain = choose_boundaries(sents, emb, opt, transcript.duration)
+    assert set(plain) > {0, 10, 20}  # the pieces cut off
+    assert choose_boundaries(sents, emb, opt, transcript.duration, typical=100.0) == [0, 10, 20]
+    no_prior = NotesOptions(length_prior=0.0)
+    assert choose_boundaries(sents, emb, no_prior, transcript.duration, typical=100.0) == plain
+
+
 def test_a_part_twice_the_typical_story_is_split_where_a_host_hands_the_talk_on():
     """Two stories left as one part, twice the episode's typical story: it is cut where the
     second opens by a host handing the talk on by name, and the cut stays there. Told with

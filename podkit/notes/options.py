@@ -17,6 +17,9 @@ class NotesOptions:
     min_story_s: float = 20.0  # the shortest story, in seconds
     stories: int | None = None  # fixed by the sidecar (``stories = N``); None: found
     story_cost: float = 1.0  # what a story must add in coherence to be worth a boundary
+    # What a part costs for each (log) step its length is from the episode's typical story,
+    # squared: the stories of one episode are of like length (0: no such prior)
+    length_prior: float = 0.25
     w_pause: float = 0.5  # weight of a long pause at a boundary
     w_cue: float = 1.5  # weight of a cue phrase ("next up", "moving on") opening a story
     w_shift: float = 0.75  # weight of a change of subject across the gap

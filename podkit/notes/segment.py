@@ -19,7 +19,9 @@ reads, short items, outro: ``kinds``) are found first and their boundaries kept;
 stretches between them are split on their own. A long story told in turns (what happened,
 background, quotes, reactions) can look like several to the splitter; a cut across which
 the same people, places and things are named (lexical cohesion, as in TextTiling) is a turn
-of one story, and goes (``_join_similar``).
+of one story, and goes (``_join_similar``). The stories of one episode are of like length,
+and how long is the episode's own: a second pass, told the typical story of the first, makes
+a part far from it cost more (``length_prior``).
 
 Every signal is a sum or an average over several sentences, and the evidence for a real
 boundary is large next to its noise: a transcript that differs in a word or a timing (another
@@ -399,10 +401,18 @@ def evidence(sents: list[Sentence], emb: np.ndarray, opt: NotesOptions) -> Evide
 
 
 def _region_table(
-    ev: Evidence, times: np.ndarray, lo: int, hi: int, opt: NotesOptions, k_max: int | None
+    ev: Evidence,
+    times: np.ndarray,
+    lo: int,
+    hi: int,
+    opt: NotesOptions,
+    k_max: int | None,
+    typical: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Best scores of sentences ``lo..hi-1`` cut into k stories (row k), with back links;
-    ``k_max`` None: any number (row 0 then holds the best over all k)."""
+    ``k_max`` None: any number (row 0 then holds the best over all k). With ``typical`` (the
+    episode's typical story, in seconds), a part costs ``length_prior`` times the square of
+    the log of its length over it."""
     n = hi - lo
     w = ev.weights[lo:hi]
     csum = np.vstack([np.zeros((1, ev.weighted.shape[1])), np.cumsum(ev.weighted[lo:hi], axis=0)])
@@ -420,7 +430,10 @@ def _region_table(
         coherence = np.divide(
             np.einsum("ij,ij->i", totals, totals), counts, out=np.zeros(len(starts)), where=counts > 0
         )
-        return coherence - opt.story_cost + bonus[starts], starts
+        value = coherence - opt.story_cost + bonus[starts]
+        if typical and opt.length_prior:
+            value -= opt.length_prior * np.log(np.maximum(t[j] - t[starts], 1.0) / typical) ** 2
+        return value, starts
 
     rows = 1 if k_max is None else k_max + 1
     table = np.full((rows, n + 1), -np.inf)
@@ -463,6 +476,7 @@ def choose_boundaries(
     duration: float,
     fixed: Sequence[int] = (),
     ev: Evidence | None = None,
+    typical: float | None = None,
 ) -> list[int]:
     """Sentence indices that start a part (0 first), by dynamic programming.
 
@@ -472,8 +486,9 @@ def choose_boundaries(
     their number; greetings and sign-offs weigh nothing); each boundary adds its change of
     subject, pause and cue evidence; each story costs ``story_cost``. The best split under the
     minimum story length wins; with ``stories`` fixed, the best split into exactly that many
-    stories (over all the regions together). Free: O(n^2) over sentences, each step
-    vectorised; fixed: O(k n^2).
+    stories (over all the regions together). ``typical``: the episode's typical story length,
+    where a first pass found it; a part far from it, shorter or longer, costs more
+    (``length_prior``). Free: O(n^2) over sentences, each step vectorised; fixed: O(k n^2).
     """
     n = len(sents)
     if n == 0:
@@ -485,11 +500,11 @@ def choose_boundaries(
     cuts: list[int] = []
     if opt.stories is None:
         for lo, hi in regions:
-            table, links = _region_table(ev, times, lo, hi, opt, None)
+            table, links = _region_table(ev, times, lo, hi, opt, None, typical)
             cuts += _trace(links, 0, hi - lo, lo, free=True) if np.isfinite(table[0][hi - lo]) else [lo]
     else:
         wanted = opt.stories
-        tables = [_region_table(ev, times, lo, hi, opt, wanted) for lo, hi in regions]
+        tables = [_region_table(ev, times, lo, hi, opt, wanted, typical) for lo, hi in regions]
         # spread the stories over the regions: each region gets at least one
         best: dict[int, tuple[float, list[int]]] = {0: (0.0, [])}
         for (lo, hi), (table, _) in zip(regions, tables, strict=True):
@@ -604,7 +619,13 @@ LONG_SHARE = 1.5  # a story part half as long again as the episode's typical sto
 
 
 def split_long(
-    starts: list[int], fixed_firsts: set[int], sents: list[Sentence], ev: Evidence, duration: float, opt: NotesOptions
+    starts: list[int],
+    fixed_firsts: set[int],
+    sents: list[Sentence],
+    ev: Evidence,
+    duration: float,
+    opt: NotesOptions,
+    typical: float | None = None,
 ) -> list[int]:
     """Split a story part much longer than the episode's typical story (``LONG_SHARE`` times
     the median length of the other parts, as in ``join_fragments``) where two stories
@@ -627,7 +648,7 @@ def split_long(
     for k, ((a, b), length) in enumerate(zip(parts, lengths, strict=True)):
         if length < LONG_SHARE * _typical(np.delete(lengths, k)) or length < 2 * opt.min_story_s:
             continue
-        table, links = _region_table(ev, times, a, b, opt, 2)
+        table, links = _region_table(ev, times, a, b, opt, 2, typical)
         if not np.isfinite(table[2][b - a]):
             continue
         cut = _trace(links, 2, b - a, a, free=False)[1]

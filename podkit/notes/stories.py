@@ -33,6 +33,8 @@ from .options import NotesOptions
 from .rundown import follow_rundown
 from .segment import (
     Sentence,
+    _time_at,
+    _typical,
     choose_boundaries,
     edge_notices,
     evidence,
@@ -79,24 +81,45 @@ class Notes:
 
 
 def _found_parts(sents: list[Sentence], emb: np.ndarray, opt: NotesOptions, duration: float) -> list[tuple[int, str]]:
-    """(first sentence, kind) of every part, with no rundown to follow."""
+    """(first sentence, kind) of every part, with no rundown to follow. The stories of one
+    episode are of like length, and how long they are is the episode's own (one-minute items
+    read by one voice, four-minute stories two hosts talk through): a first pass finds the
+    stories, and their typical length (``_typical``) then makes a part far from it cost more
+    in a second (``length_prior``)."""
     ev = evidence(sents, emb, opt)
     fixed = fixed_parts(sents, duration, ev, opt)
     bounds = sorted({x for p in fixed for x in (p.first, p.end) if 0 < x < len(sents)})
-    starts = choose_boundaries(sents, emb, opt, duration, fixed=bounds, ev=ev)
     inside = {i for p in fixed for i in range(p.first + 1, p.end)}  # a fixed part is whole
-    starts = sorted({0, *(i for i in starts if i not in inside), *bounds})
-    if opt.stories is None:  # a number fixed by the producer is kept
-        firsts = {p.first for p in fixed}
+    firsts = {p.first for p in fixed}
+
+    def split(typical: float | None) -> list[int]:
+        starts = choose_boundaries(sents, emb, opt, duration, fixed=bounds, ev=ev, typical=typical)
+        starts = sorted({0, *(i for i in starts if i not in inside), *bounds})
+        if opt.stories is not None:  # a number fixed by the producer is kept
+            return starts
         starts = join_fragments(starts, firsts, set(bounds), sents, ev, duration, opt.min_story_s)
-        starts = split_long(starts, firsts, sents, ev, duration, opt)
+        starts = split_long(starts, firsts, sents, ev, duration, opt, typical)
         # each cut placed with the whole stories either side; a cut placed so may leave a
         # fragment, which joins its story
         starts = refine(starts, sents, ev, keep=set(bounds), opt=opt, duration=duration, handings=True)
         starts = join_fragments(starts, firsts, set(bounds), sents, ev, duration, opt.min_story_s)
         # a one-sentence notice glued to a story's edge is an item of its own
-        starts = edge_notices(starts, firsts, sents, ev, duration, opt)
-    return kinds_of(starts, fixed, sents, opt.min_story_s, duration)
+        return edge_notices(starts, firsts, sents, ev, duration, opt)
+
+    starts = split(None)
+    parts = kinds_of(starts, fixed, sents, opt.min_story_s, duration)
+    if opt.stories is None and opt.length_prior:
+        ends = [*(first for first, _ in parts[1:]), len(sents)]
+        lengths = np.array(
+            [
+                _time_at(b, sents, duration) - _time_at(a, sents, duration)
+                for (a, kind), b in zip(parts, ends, strict=True)
+                if kind == "story"
+            ]
+        )
+        if len(lengths) >= 3:
+            parts = kinds_of(split(_typical(lengths)), fixed, sents, opt.min_story_s, duration)
+    return parts
 
 
 def make_notes(

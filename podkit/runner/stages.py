@@ -688,7 +688,9 @@ STAGES: tuple[Stage, ...] = (
     # 18: a heading is never only where something was ("At Larch House on the Mill Road"),
     # drops "Take note," and a clause's own "for eight years", is never cut on "until", and
     # the show's own pointer is headed by what it made ("Guide to ...", not "We published ...")
-    Stage("notes", 18, _notes, _notes_inputs, _notes_outputs, NotesResult),
+    # 19: a second pass of the splitter, where a part far from the typical story of the first
+    # costs more (``length_prior``)
+    Stage("notes", 19, _notes, _notes_inputs, _notes_outputs, NotesResult),
     # 2: the result keeps the feed's item data
     # 3: chapter lines as "00:00:00 Title" (Apple's and Spotify's form); season name, episode display
     # 4: the title is the lead story's headline where the sidecar gives none; guests, byline, date
