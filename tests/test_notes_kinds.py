@@ -422,6 +422,8 @@ def test_heading_candidates_drop_the_when_and_the_subjects_appositive():
     assert not _names_nothing("Over 4,000 runners took part in the half marathon")
     assert not _names_nothing("Inside the race to build the county's first heat pump network")
     assert not _names_nothing("At 90, a grandmother finishes her first marathon")
+    assert not _names_nothing("On Tuesday the council voted to close the pool")
+    assert not _names_nothing("In 2019 the landlord raised the rent by 30%")
     # a heading cut short never ends on "until"
     cut = _shorten("The harbour bridge will be closed to all traffic from 10 until 4 on Sunday for the race")
     assert not cut.endswith(("until", "from", "between")), cut

@@ -345,14 +345,19 @@ _TO_YOU = re.compile(
 
 
 _CONJUNCTION = re.compile(r"^(?:and|but|so|or|yet|then)\s+", re.I)
-# A clause that opens on where or when ("At a large house on the Mill Road", "In the spring")
-# is a phrase cut from its sentence (its news is in the clause after it) or a line of the
-# telling; "Over 4,000 runners ...", "Up to 200 jobs ..." and "Inside the race to ..." are
-# headlines.
-_PLACE_ONLY = re.compile(
-    r"^(?:at|in|on|near|outside|along|across|around|behind|beside|through)\s[^,]*$",
+# A phrase that only says where or when ("At a large house on the Mill Road", "In the
+# corridor of the old wing"): cut from its sentence, with no verb of its own, it names no news;
+# "On Tuesday the council voted ..." has one, and "Over 4,000 runners ...", "Up to 200 jobs
+# ..." and "Inside the race to ..." are headlines.
+_PLACE_ONLY = re.compile(r"^(?:at|in|on|near|outside|along|across|around|behind|beside|through)\s[^,]*$", re.I)
+_A_VERB = re.compile(
+    r"\b(?:is|are|was|were|be|been|has|have|had|will|would|can|could|may|might|must|shall|should|does|did|"
+    r"[a-z]{3,}ed|won|lost|made|took|sold|bought|found|fell|rose|grew|began|became|went|came|left|paid|"
+    r"told|gave|kept|shut|struck|hit|cut|set|put|opens|closes|wins|reopens)\b",
     re.I,
 )
+
+
 # A clause that opens on a condition or a time ("If you walk along the river", "When the
 # roof failed") is no headline: what happened is in the clause after it.
 _SUBORDINATE = re.compile(
@@ -361,6 +366,11 @@ _SUBORDINATE = re.compile(
 # A host speaking of themself ("I tried, but the queue went around the car park", "My advice:
 # ...") tells their own part in it: talk between the hosts, never a headline.
 _SELF = re.compile(r"\bI(?:'m|'ve|'d|'ll)?(?![\w'])|^(?i:my|me)\b")
+
+
+def _only_where(candidate: str) -> bool:
+    """Whether ``candidate`` is a phrase of where or when with no verb (``_PLACE_ONLY``)."""
+    return bool(_PLACE_ONLY.match(candidate)) and not _A_VERB.search(candidate)
 
 
 def _speaks_of_self(candidate: str) -> bool:
@@ -383,7 +393,7 @@ def _names_nothing(candidate: str) -> bool:
         _OPENING.match(candidate)
         or _CONJUNCTION.match(candidate)  # a clause cut from a list: "Or 15% for developers ..."
         or _SUBORDINATE.match(candidate)
-        or _PLACE_ONLY.match(candidate)
+        or _only_where(candidate)
         or _POINTS_BACK.match(candidate)
         or _TO_YOU.match(candidate)
         or _speaks_of_self(candidate)
