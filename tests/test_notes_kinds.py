@@ -818,6 +818,26 @@ def test_the_intro_takes_on_the_tail_of_its_preview():
     assert notes.stories[0].kind == "intro" and _near(notes.stories[1].start, truth[1][1], 0.5)
 
 
+def test_an_intro_shorter_than_a_story_does_not_take_the_first_storys_lead():
+    """A quick intro (a greeting, the hosts, one preview line: under the 20 s minimum story)
+    ends where its preview does; the first story's lead sentence is the story's, though the
+    intro, too short for a story, once took it on (the minimum was asked of it as well)."""
+    from podkit.notes.segment import sentences
+
+    intro = [
+        ("Ana", "Welcome to the Harbour Desk."),
+        ("Ana", "Every Friday we round up the news from the harbour."),
+        ("Ben", "I'm Ben, here with Ana."),
+        ("Ana", "Coming up: a ferry fight and a fire on the wharf."),
+    ]
+    transcript, truth = _episode([("intro", intro), ("story", FERRY), ("story", FIRE), ("story", ROBOTS)])
+    sents = sentences(transcript)
+    assert 10.0 < sents[len(intro)].start < 20.0  # an intro, shorter than the minimum story
+    notes = make_notes(transcript)
+    assert notes.stories[0].kind == "intro"
+    assert _near(notes.stories[1].start, truth[1][1], 0.5), (notes.stories[1].start, truth[1][1])
+
+
 def test_a_scrap_after_a_sponsor_read_is_the_reads_tail():
     """A few seconds between a sponsor read's found end and the next story ("Promo code
     CIRCUIT.") are the read's, not a short item of their own."""

@@ -801,13 +801,16 @@ def _placed(
     opt: NotesOptions,
     duration: float,
     margin: float = 0.0,
+    shortest_before: float | None = None,
 ) -> int:
     """Where the edge between the part ``[a, c)`` and the part ``[c, b)`` lies among
     ``cands``: each sentence ``near`` it goes to the part whose other sentences (its core,
     ``[a, near.start)`` or ``[near.stop, b)``) it means more like (embeddings, and the
     content words it shares with them), with the evidence at the edge itself (pause, cue
     phrase, change of speaker, a host addressing the other) as a tie-breaker. Neither part
-    is made shorter than the minimum story; ``c`` where nothing is surer by ``margin``."""
+    is made shorter than the minimum story (the part before: than ``shortest_before``, where
+    it is no story); ``c`` where nothing is surer by ``margin``."""
+    before_min = opt.min_story_s if shortest_before is None else shortest_before
 
     def start(i: int) -> float:
         return _time_at(i, sents, duration)
@@ -820,7 +823,7 @@ def _placed(
         return handed  # a reaction and then the talk handed on: the story starts at the handing
     scores = {}
     for cand in cands:
-        if start(cand) - start(a) < opt.min_story_s or start(b) - start(cand) < opt.min_story_s:
+        if start(cand) - start(a) < before_min or start(b) - start(cand) < opt.min_story_s:
             continue
         if _handed_at(cand, sents, ev) is not None:
             continue
@@ -922,7 +925,8 @@ def intro_end(end: int, limit: int, sents: list[Sentence], ev: Evidence, opt: No
         return end
     words = [set(content_words(s.text)) for s in sents[:b]]
     near = range(max(0, end - REFINE_SENTENCES), min(b, end + REFINE_SENTENCES))
-    return _placed(0, end, b, near, range(end, hi + 1), sents, words, ev, opt, duration)
+    # an intro is no story: it may be shorter than one
+    return _placed(0, end, b, near, range(end, hi + 1), sents, words, ev, opt, duration, shortest_before=0.0)
 
 
 class _Words:

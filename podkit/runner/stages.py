@@ -690,7 +690,9 @@ STAGES: tuple[Stage, ...] = (
     # the show's own pointer is headed by what it made ("Guide to ...", not "We published ...")
     # 19: a second pass of the splitter, where a part far from the typical story of the first
     # costs more (``length_prior``)
-    Stage("notes", 19, _notes, _notes_inputs, _notes_outputs, NotesResult),
+    # 20: an intro shorter than a story keeps to its own lines (the first story's lead stays
+    # with the story)
+    Stage("notes", 20, _notes, _notes_inputs, _notes_outputs, NotesResult),
     # 2: the result keeps the feed's item data
     # 3: chapter lines as "00:00:00 Title" (Apple's and Spotify's form); season name, episode display
     # 4: the title is the lead story's headline where the sidecar gives none; guests, byline, date
