@@ -660,6 +660,48 @@ def test_a_part_far_from_the_typical_story_length_costs_more():
     assert choose_boundaries(sents, emb, no_prior, transcript.duration, typical=100.0) == plain
 
 
+def test_no_story_starts_on_a_line_pointing_back():
+    """ "Her words: the under nines just want to know ..." quotes the person the line before
+    named, whatever its words mean like (a recogniser's slips can make it mean like the next
+    story): a story names its subject first, so none starts on a line that opens on "her",
+    "she", "it", "they" or "that"; "This week, ..." is a time and may open one."""
+    from podkit.notes.options import NotesOptions
+    from podkit.notes.segment import sentences
+    from podkit.notes.stories import _found_parts
+
+    rng = np.random.default_rng(1)
+
+    def starts(transcript: Transcript, emb: np.ndarray) -> list[int]:
+        found = _found_parts(sentences(transcript), emb, NotesOptions(), transcript.duration)
+        return [first for first, _ in found]
+
+    def episode(pointer: str) -> tuple[Transcript, np.ndarray]:
+        segments, t = [], 0.5
+        for i in range(30):
+            text = pointer if i == 9 else " ".join(f"w{i}x{k}" for k in range(20)) + "."
+            words = [Word(round(t + 0.5 * k, 2), round(t + 0.5 * k + 0.4, 2), w) for k, w in enumerate(text.split())]
+            segments.append(Segment(words[0].start, words[-1].end, text, words))
+            t = words[-1].end + 0.4
+        rows = []
+        for i in range(30):
+            x = np.zeros(16)
+            x[min(i // 10, 2)] = 1.0
+            if i == 9:  # the quote means more like the story after it
+                x[0], x[1] = 0.5, 1.0
+            x += 0.2 * rng.standard_normal(16)
+            rows.append(x / np.linalg.norm(x))
+        return Transcript("en", round(t + 1.0, 2), segments), np.array(rows)
+
+    quote = "Her words: the under nines just want to know if there will still be oranges at half time, please."
+    transcript, emb = episode(quote)
+    sents = sentences(transcript)
+    assert sents[9].text == quote
+    assert starts(transcript, emb) == [0, 10, 20]
+    lead = "This week the under nines played their first match at Bridgefield School on a dry pitch, at last."
+    transcript, emb = episode(lead)
+    assert starts(transcript, emb) == [0, 9, 20]  # a time, not a pointer: it may open the story it means like
+
+
 def test_a_part_twice_the_typical_story_is_split_where_a_host_hands_the_talk_on():
     """Two stories left as one part, twice the episode's typical story: it is cut where the
     second opens by a host handing the talk on by name, and the cut stays there. Told with
@@ -1115,6 +1157,23 @@ def test_a_short_item_is_found_when_the_recogniser_drops_its_we(line):
     assert len(short) == 1 and _near(short[0].start, truth[2][1], 0.5), [(s.kind, s.start) for s in notes.stories]
     fire = next(s for s in notes.stories if s.kind == "story" and s.start > short[0].start)
     assert _near(fire.start, truth[3][1], 0.5)
+
+
+def test_a_rundown_story_start_is_never_moved_into_or_across_a_sponsor_read():
+    """A rundown story's start moves to where its stories' own sentences meet, but never into
+    a sponsor read (the part starting there would be the read, and the one-line item told
+    just before it lost), nor across one; onto a read's end, where the next story starts, it
+    may."""
+    from podkit.notes.kinds import Part
+    from podkit.notes.rundown import _kept_out
+
+    fixed = [Part("intro", 0, 5), Part("sponsor", 30, 34)]
+    assert _kept_out(29, 30, fixed) == 29  # onto the read's first line: kept out
+    assert _kept_out(29, 32, fixed) == 29  # into it
+    assert _kept_out(28, 35, fixed) == 28  # across it
+    assert _kept_out(36, 34, fixed) == 34  # back to where the read ends: the story starts there
+    assert _kept_out(6, 5, fixed) == 5  # back to the intro's end
+    assert _kept_out(27, 28, fixed) == 28  # nothing decided in the way
 
 
 def test_a_one_line_rundown_item_said_in_a_few_seconds_is_placed():

@@ -33,7 +33,7 @@ import numpy as np
 from ..records import RundownItem
 from ..text import content_words
 from .embed import embed
-from .kinds import fixed_parts, kinds_of
+from .kinds import Part, fixed_parts, kinds_of
 from .options import NotesOptions
 from .segment import Sentence, evidence, refine
 
@@ -142,6 +142,15 @@ def _shared_words(texts: list[str], items: list[str]) -> np.ndarray:
     return np.asarray(rows(docs) @ rows([content_words(t) for t in items]).T)
 
 
+def _kept_out(old: int, new: int, fixed: Sequence[Part]) -> int:
+    """A story start moved from ``old`` to ``new``, unless that takes it into a sponsor read,
+    the intro or the outro, or across one: a one-line item told just before a read keeps its
+    line ("The valley schools swimming gala has moved ...", then "Today's show is supported
+    by ...")."""
+    lo, hi = min(old, new), max(old, new)
+    return old if any(p.first <= new < p.end or lo < p.first <= hi for p in fixed) else new
+
+
 def follow_rundown(
     sents: list[Sentence], emb: np.ndarray, opt: NotesOptions, duration: float, rundown: Sequence[RundownItem]
 ) -> tuple[list[tuple[int, str]], dict[int, RundownItem], list[RundownItem]]:
@@ -213,7 +222,7 @@ def follow_rundown(
             handings=True,
         )
         if len(moved) == len(starts):
-            placed = {new: placed[old] for old, new in zip(starts, moved, strict=True)}
+            placed = {_kept_out(old, new, fixed): placed[old] for old, new in zip(starts, moved, strict=True)}
     placed, unlisted = _unlisted(placed, by_item, {x for p in fixed for x in (p.first, p.end)}, sents, emb, duration)
     firsts = {p.first for p in fixed} | set(placed) | unlisted
     # what follows a sponsor read (or the intro) up to the next part starts a part of its

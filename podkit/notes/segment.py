@@ -789,6 +789,16 @@ def _leans(before: range, after: range, near: range, words: list[set[str]], ev: 
     return out
 
 
+# A line that opens on a word pointing back ("Her words: ...", "She told us ...", "It was
+# ...", "They say ...") speaks of what was named before it: no story's lead (a story names its
+# subject), so no story starts there. "This week, ..." is a time, not a pointer.
+_POINTS_BACK_AT_START = re.compile(
+    r"^(?:and |but |so )?(?:it|it's|he|she|they|they're|her|his|their|its|these|those|that|that's|"
+    r"this(?! (?:week|weekend|month|year|morning|afternoon|evening|spring|summer|autumn|winter)\b))\b",
+    re.I,
+)
+
+
 def _placed(
     a: int,
     c: int,
@@ -825,7 +835,7 @@ def _placed(
     for cand in cands:
         if start(cand) - start(a) < before_min or start(b) - start(cand) < opt.min_story_s:
             continue
-        if _handed_at(cand, sents, ev) is not None:
+        if _handed_at(cand, sents, ev) is not None or _POINTS_BACK_AT_START.match(sents[cand].text):
             continue
         scores[cand] = sum(v if i < cand else -v for i, v in lean.items()) + 0.1 * ev.edge(cand, opt)
     if not scores:

@@ -692,7 +692,9 @@ STAGES: tuple[Stage, ...] = (
     # costs more (``length_prior``)
     # 20: an intro shorter than a story keeps to its own lines (the first story's lead stays
     # with the story)
-    Stage("notes", 20, _notes, _notes_inputs, _notes_outputs, NotesResult),
+    # 21: no story starts on a line pointing back ("Her words: ..."); a rundown story's start
+    # is never moved into or across a sponsor read
+    Stage("notes", 21, _notes, _notes_inputs, _notes_outputs, NotesResult),
     # 2: the result keeps the feed's item data
     # 3: chapter lines as "00:00:00 Title" (Apple's and Spotify's form); season name, episode display
     # 4: the title is the lead story's headline where the sidecar gives none; guests, byline, date
