@@ -923,6 +923,9 @@ def test_a_heading_never_points_back_or_away():
     assert _names_nothing("Listeners keep asking us about this, so we publish a guide")
     assert _names_nothing("They said the vote was close")
     assert _names_nothing("The park said no, so he sued")  # "he" was named before
+    assert _names_nothing("His grandfather says he stopped winning against Leo")  # whose? named before
+    assert _names_nothing("Her words: the under nines want oranges at half time")
+    assert not _names_nothing("Heritage warehouse gutted by fire")  # "Her..." is no pointer in a word
     assert not _names_nothing("Council votes 7 to 4, approving the new stand")
     assert not _names_nothing("Mayor says he will resign")
     assert _names_nothing("Have you been to the new pool yet")

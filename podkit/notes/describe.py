@@ -334,8 +334,10 @@ def _shorten(text: str, limit: int = MAX_TITLE) -> str:
 # it does not name: a lead-in, never a headline.
 _POINTS_AWAY = re.compile(r"\b(?:this|that|it|them|these|those)$", re.I)
 # A clause that opens on a word pointing back ("It's the question every investor asks",
-# "He said ...") names nothing: the thing it speaks of was named before.
-_POINTS_BACK = re.compile(r"^(?:it|it's|he|she|they|they're|this|that|that's|these|those|there's)\b", re.I)
+# "He said ...", "His grandfather says ...") names nothing: the thing it speaks of was named before.
+_POINTS_BACK = re.compile(
+    r"^(?:it|it's|he|she|they|they're|this|that|that's|these|those|there's|his|her|their|its)\b", re.I
+)
 # One host asking or telling the other ("Have you been to the new pool yet", "How did you get
 # to work", "You spent a lot of this week ...") speaks to a person, not of the story's subject.
 _TO_YOU = re.compile(

@@ -693,7 +693,7 @@ STAGES: tuple[Stage, ...] = (
     # 20: an intro shorter than a story keeps to its own lines (the first story's lead stays
     # with the story)
     # 21: no story starts on a line pointing back ("Her words: ..."); a rundown story's start
-    # is never moved into or across a sponsor read
+    # is never moved into or across a sponsor read; a heading never opens on his/her/their/its
     Stage("notes", 21, _notes, _notes_inputs, _notes_outputs, NotesResult),
     # 2: the result keeps the feed's item data
     # 3: chapter lines as "00:00:00 Title" (Apple's and Spotify's form); season name, episode display
