@@ -850,14 +850,17 @@ def test_the_intro_takes_on_the_tail_of_its_preview():
         ("Ben", "Coming up: the ferry subsidy fight at the council, a fire on the wharf."),
         ("Ben", "A robot that sorts fish at the market, and the bridge closure."),
     ]
+    _assert_intro_ends_where_the_first_story_starts(intro)
+    closed = [*intro, ("Ben", "Let's get into it.")]  # the tail now inside the intro's last run
+    _assert_intro_ends_where_the_first_story_starts(closed)
+
+
+def _assert_intro_ends_where_the_first_story_starts(intro: list[tuple[str, str]]) -> Transcript:
     transcript, truth = _episode([("intro", intro), ("story", FERRY), ("story", FIRE), ("story", ROBOTS)])
     notes = make_notes(transcript)
     assert notes.stories[0].kind == "intro"
     assert _near(notes.stories[1].start, truth[1][1], 0.5), (notes.stories[1].start, truth[1][1])
-    closed = [*intro, ("Ben", "Let's get into it.")]  # the tail now inside the intro's last run
-    transcript, truth = _episode([("intro", closed), ("story", FERRY), ("story", FIRE), ("story", ROBOTS)])
-    notes = make_notes(transcript)
-    assert notes.stories[0].kind == "intro" and _near(notes.stories[1].start, truth[1][1], 0.5)
+    return transcript
 
 
 def test_an_intro_shorter_than_a_story_does_not_take_the_first_storys_lead():
@@ -872,12 +875,8 @@ def test_an_intro_shorter_than_a_story_does_not_take_the_first_storys_lead():
         ("Ben", "I'm Ben, here with Ana."),
         ("Ana", "Coming up: a ferry fight and a fire on the wharf."),
     ]
-    transcript, truth = _episode([("intro", intro), ("story", FERRY), ("story", FIRE), ("story", ROBOTS)])
-    sents = sentences(transcript)
-    assert 10.0 < sents[len(intro)].start < 20.0  # an intro, shorter than the minimum story
-    notes = make_notes(transcript)
-    assert notes.stories[0].kind == "intro"
-    assert _near(notes.stories[1].start, truth[1][1], 0.5), (notes.stories[1].start, truth[1][1])
+    transcript = _assert_intro_ends_where_the_first_story_starts(intro)
+    assert 10.0 < sentences(transcript)[len(intro)].start < 20.0  # an intro, shorter than the minimum story
 
 
 def test_a_scrap_after_a_sponsor_read_is_the_reads_tail():
