@@ -181,7 +181,9 @@ def _page(browser, problems=None, **kw):
 
 
 def _ready(page):
-    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    """Wait for the episode page's player to know its media. Null-safe: right after a click
+    on a link the old page may still be the document (the predicate then waits, not fails)."""
+    page.wait_for_function("(() => { const p = document.getElementById('player'); return !!p && p.readyState >= 1 })()")
 
 
 def _wait_at(page, seconds: float, within: float = 0.3) -> None:
