@@ -118,10 +118,12 @@ _APPOSITIVE = re.compile(
 # "X, the Austin startup that makes route planning software, laid off 140 people" ->
 # "X laid off 140 people": a named subject, its appositive (opening on an article) between
 # commas, then a verb with more words after it (a past or present form, or a common one).
-_VERB_ON = (
-    r"((?:[a-z]+ed|[a-z]+s|had|laid|lost|won|made|took|got|sold|bought|hit|cut|set|put|paid|left|began|became|"
-    r"went|came|fell|rose|grew|told|gave|found|kept|shut|struck|will|would|can|could|must|may)\b)(?=\s+\S+\s+\S+)"
+# Past forms that do not end in -ed, for telling a clause with a verb from a phrase without one.
+_PAST_FORMS = (
+    r"won|lost|made|took|sold|bought|found|fell|rose|grew|began|became|went|came|left|paid|told|gave|kept|"
+    r"shut|struck|hit|cut|set|put"
 )
+_VERB_ON = r"((?:[a-z]+ed|[a-z]+s|had|laid|got|" + _PAST_FORMS + r"|will|would|can|could|must|may)\b)(?=\s+\S+\s+\S+)"
 _APPOSITIVE_NP = re.compile(r"^([A-Z][^,]{1,40}), (?:a|an|the) [^,]{3,100}, " + _VERB_ON)
 # "Judge X, in federal court in San Francisco, ruled ..." -> "Judge X ruled ...": a place or
 # setting between commas after a named subject, then its verb, is an aside; without it the
@@ -354,8 +356,7 @@ _CONJUNCTION = re.compile(r"^(?:and|but|so|or|yet|then)\s+", re.I)
 _PLACE_ONLY = re.compile(r"^(?:at|in|on|near|outside|along|across|around|behind|beside|through)\s[^,]*$", re.I)
 _A_VERB = re.compile(
     r"\b(?:is|are|was|were|be|been|has|have|had|will|would|can|could|may|might|must|shall|should|does|did|"
-    r"[a-z]{3,}ed|won|lost|made|took|sold|bought|found|fell|rose|grew|began|became|went|came|left|paid|"
-    r"told|gave|kept|shut|struck|hit|cut|set|put|opens|closes|wins|reopens)\b",
+    r"[a-z]{3,}ed|" + _PAST_FORMS + r"|opens|closes|wins|reopens)\b",
     re.I,
 )
 

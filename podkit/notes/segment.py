@@ -565,8 +565,8 @@ def join_fragments(
     min_story_s: float,
 ) -> list[int]:
     """Join the fragments a long roundup's splitter leaves: stories of one episode are of
-    like length, and a part under half the typical one (``_typical``, from the other parts)
-    is a piece of a story, cut off where its telling turned (a sub-topic, a quip, a figure).
+    like length, and a part under half the typical one (``_typical`` of the parts as the
+    splitter left them) is a piece of a story, cut off where its telling turned (a sub-topic, a quip, a figure).
     It joins the neighbouring story it means more like (its sentences' mean embedding), by
     dropping the cut between them; the caller then places the cut left again (``refine``). A
     decided start (an intro's end, a sponsor read, a short item) and a cue phrase are never
@@ -628,7 +628,7 @@ def split_long(
     typical: float | None = None,
 ) -> list[int]:
     """Split a story part much longer than the episode's typical story (``LONG_SHARE`` times
-    the median length of the other parts, as in ``join_fragments``) where two stories
+    ``_typical`` of the other parts) where two stories
     that share their words meet: "Fitness app fined over a data leak" and "Judge rules app
     store must let developers link out" both speak of apps, users and millions, so lexical
     cohesion joins them and no cut inside pays for itself. The part is cut in two at the
@@ -637,7 +637,8 @@ def split_long(
     by name ("Owen, I spent my entire weekend reading a 90-page court ruling") or a cue
     phrase, there or a few lines off (``HANDING_REACH``, ``HANDING_S``: the hosts' quips
     before the handing are unlike the story they close, and the splitter cuts at them). A
-    long story told by one voice, or told with no handing, stays whole."""
+    long story told by one voice, or told with no handing, stays whole. ``typical``: the
+    first pass's typical story, for the length prior of the split into two (``_region_table``)."""
     out = sorted(set(starts))
     n = len(sents)
     times = np.array([_time_at(i, sents, duration) for i in range(n + 1)])
