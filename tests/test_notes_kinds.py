@@ -1584,3 +1584,27 @@ def test_a_one_voice_show_keeps_its_stories_and_joins_their_pieces():
     assert got == starts
     fixed_window = _cohesion(sents, sorted(starts + inside), set(), opt.join_window)
     assert fixed_window[17] < opt.join_cohesion  # the fixed window alone kept this cut
+
+
+def test_a_sign_off_shorter_than_an_outro_is_cut_off_only_where_its_story_stays_a_story():
+    """A quick sign-off (under ``MIN_PART_S``) is the outro where the last story keeps a
+    story's length without it; a last story of two lines that signs off in a third keeps
+    the line (chapters of a few seconds help no listener)."""
+    from podkit.notes.kinds import MIN_PART_S, SHORT_OUTRO_S, kinds_of
+    from podkit.notes.segment import sentences
+
+    sign_off = [("Ana", "That's the Harbour Desk for this week."), ("Ben", "See you next week, and bring a coat.")]
+    parts = [("intro", INTRO), ("story", FERRY), ("story", FIRE), ("story", ROBOTS), ("outro", sign_off)]
+    transcript, truth = _episode(parts)
+    assert SHORT_OUTRO_S < transcript.duration - truth[-1][1] < MIN_PART_S
+    notes = make_notes(transcript)
+    assert [s.kind for s in notes.stories] == [kind for kind, _ in truth]
+    assert _near(notes.stories[-1].start, truth[-1][1], 0.5) and notes.stories[-1].title == "Outro"
+    assert "coat" not in notes.told[-1].text
+
+    # the same sign-off after a story of two lines: cutting it off would leave no story
+    sents = sentences(transcript)
+    last = len(sents) - len(sign_off) - 2
+    assert sents[-len(sign_off)].start - sents[last].start < 20.0
+    assert kinds_of([0, last], [], sents, 20.0, transcript.duration)[-1] == (last, "story")
+    assert kinds_of([0, last], [], sents, 10.0, transcript.duration)[-1] == (len(sents) - 2, "outro")

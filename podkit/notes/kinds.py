@@ -9,6 +9,8 @@ that the story splitter then keeps (``fixed_parts``):
   the first ninety seconds;
 - outro: from the sign-off ("That's all for this week", "Thanks for listening", "the links
   are in the show notes", "see you next week") to the end, within the last ninety seconds;
+  a sign-off shorter than ``MIN_PART_S`` is cut off its story only where the story keeps a
+  story's length without it (``kinds_of``);
 - sponsor: a read that opens with "brought to you by" / "supported by" / "a word from our
   sponsor" / "support for ... comes from" and runs while it speaks of offers, codes and web addresses;
 - short: a one- or two-sentence item that points somewhere ("We also published a guide ...",
@@ -34,6 +36,7 @@ from .segment import Evidence, Sentence, intro_end, is_chatter
 INTRO_MAX_S = 90.0
 INTRO_GAP = 3  # at most this many sentences between two that say they are the intro's
 MIN_PART_S = 10.0  # an intro or outro shorter than this stays in the story next to it
+SHORT_OUTRO_S = 5.0  # ... unless a sign-off this long leaves its story a story's length
 OUTRO_MAX_S = 90.0
 SPONSOR_MAX_S = 120.0
 SPONSOR_OPEN_S = 60.0  # a read whose offer is not heard: how far its end is looked for
@@ -102,7 +105,8 @@ def _intro(sents: list[Sentence]) -> Part | None:
     return Part("intro", 0, last + 1)
 
 
-def _outro(sents: list[Sentence], duration: float) -> Part | None:
+def _sign_off(sents: list[Sentence], duration: float) -> int | None:
+    """The sentence the sign-off starts on, if one is said in the last OUTRO_MAX_S."""
     for i, s in enumerate(sents):
         if s.start >= duration - OUTRO_MAX_S and _OUTRO.search(s.text) and i > 0:
             # the sign-off may open with lines the phrases miss ("That is all for this
@@ -110,10 +114,14 @@ def _outro(sents: list[Sentence], duration: float) -> Part | None:
             # sentences of their own): it starts at the first sign-off shortly before
             for j in range(1, i):
                 if s.start - sents[j].start <= SIGN_OFF_BEFORE_S and _SIGN_OFF.search(sents[j].text):
-                    i = j
-                    break
-            return Part("outro", i, len(sents)) if duration - sents[i].start >= MIN_PART_S else None
+                    return j
+            return i
     return None
+
+
+def _outro(sents: list[Sentence], duration: float) -> Part | None:
+    i = _sign_off(sents, duration)
+    return Part("outro", i, len(sents)) if i is not None and duration - sents[i].start >= MIN_PART_S else None
 
 
 def _sponsors(sents: list[Sentence], bonus: np.ndarray) -> list[Part]:
@@ -205,4 +213,17 @@ def kinds_of(
                 continue
             kind = "short" if length < min_story_s else "story"
         out.append((a, kind))
+    # a sign-off too short to be found as the outro ("That's the show for this week. See you
+    # next week.") is one where the last story keeps a story's length without it: a
+    # two-sentence story that signs off in its last line keeps the line
+    if out and out[-1][1] == "story" and "outro" not in by_first.values():
+        last = out[-1][0]
+        i = _sign_off(sents, duration)
+        if (
+            i is not None
+            and i > last
+            and duration - sents[i].start >= SHORT_OUTRO_S
+            and sents[i].start - (0.0 if last == 0 else sents[last].start) >= min_story_s
+        ):
+            out.append((i, "outro"))
     return out
