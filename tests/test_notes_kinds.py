@@ -136,12 +136,13 @@ def test_headings_name_the_story(episode):
     [
         "This episode is brought to you by Keel Roasters, a small coffee roaster on Dock Street.",
         "Support for the Harbour Desk comes from Keel Roasters, a small coffee roaster on Dock Street.",
+        "A quick word about Keel Roasters, who back the show, a small coffee roaster on Dock Street.",
     ],
 )
 def test_a_sponsor_read_is_found_by_how_shows_open_it(opening):
-    """A read opens the way shows open one: "brought to you by", or public radio's "Support
-    for the show comes from ..."; told in the middle of a show, it is a part of its own and
-    no story runs over it."""
+    """A read opens the way shows open one: "brought to you by", public radio's "Support
+    for the show comes from ...", or "..., who back the show"; told in the middle of a show,
+    it is a part of its own and no story runs over it."""
     from podkit.notes.kinds import _SPONSOR_OPEN
 
     read = [("Ben", opening), *SPONSOR[1:]]
@@ -1145,6 +1146,25 @@ def test_a_story_start_moves_back_to_where_the_talk_is_handed_on_before_its_word
 @pytest.mark.parametrize(
     "line",
     [
+        "One correction from last week's show: the Quay Road market runs on Saturdays, not Sundays as we said.",
+        "A quick correction: the ferry timetable we read out last week was the winter one; the summer one is online.",
+    ],
+)
+def test_a_correction_of_an_earlier_show_is_a_short_item(line):
+    """A host correcting an earlier show is an item of its own between two stories, not the
+    end of the story before nor the lead of the next."""
+    parts = [("intro", INTRO), ("story", FERRY), ("short", [("Ben", line)]), ("story", FIRE), ("sponsor", SPONSOR)]
+    transcript, truth = _episode([*parts, ("story", ROBOTS), ("outro", OUTRO)])
+    notes = make_notes(transcript)
+    assert [s.kind for s in notes.stories] == [kind for kind, _ in truth[:5]] + ["story", "outro"]
+    short = next(s for s in notes.stories if s.kind == "short")
+    assert _near(short.start, truth[2][1], 0.5) and "correction" in short.text
+    assert _near(notes.stories[3].start, truth[3][1], 0.5)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
         "We also published a guide to setting up a business account, and the link is in the show notes.",
         "Also published a guide to setting up a business account, and the link is in the show notes.",
     ],
@@ -1280,6 +1300,15 @@ def test_a_speaker_labels_turn_edge_mid_sentence_keeps_the_sentence_whole():
     ended = seg("Owen Tsai", (1.6, 2.0, "a"), (2.0, 2.4, "look."))
     sents = sentences(Transcript("en", 7, [owen, ended, clara, clara2]))
     assert [s.speaker for s in sents] == ["Owen Tsai", "Clara Wen", "Clara Wen"]
+    # after a comma a host takes a breath: "Kwame, | what did people say?" is one question,
+    # though its name fell on the other label; a capital after the breath is a new sentence
+    rosa = seg("Rosa Lind", (0.0, 0.4, "It"), (0.4, 0.9, "is"), (0.9, 1.5, "personal."))
+    kwame = seg("Kwame Osei", (2.0, 2.4, "Kwame,"))
+    asked = seg("Rosa Lind", (2.9, 3.2, "what"), (3.2, 3.5, "did"), (3.5, 3.9, "people"), (3.9, 4.3, "say?"))
+    sents = sentences(Transcript("en", 5, [rosa, kwame, asked]))
+    assert [s.text for s in sents] == ["It is personal.", "Kwame, what did people say?"]
+    new = seg("Rosa Lind", (2.9, 3.2, "What"), (3.2, 3.5, "did"), (3.5, 3.9, "people"), (3.9, 4.3, "say?"))
+    assert len(sentences(Transcript("en", 5, [rosa, kwame, new]))) == 3
 
 
 def test_a_sponsor_read_runs_on_over_its_offer_said_once_more():
@@ -1376,14 +1405,19 @@ def test_a_line_pointing_back_at_its_story_is_no_notice():
     opt = NotesOptions()
     starts = [0, len(FERRY), len(FERRY) + len(FIRE) + 1]  # the line after FIRE ends its part
 
-    def notices(last, first):
-        transcript, _ = _episode([("story", [*FERRY, *FIRE, last, first, *ROBOTS])])
+    def notices(last, first, story=ROBOTS):
+        transcript, _ = _episode([("story", [*FERRY, *FIRE, last, first, *story])])
         sents = sentences(transcript)
         ev = evidence(sents, embed([s.text for s in sents]), opt)
         return edge_notices(starts, set(), sents, ev, transcript.duration, opt)
 
     assert notices(closing, cued) == starts
     assert notices(musing, NOTICE) == sorted({*starts, starts[2] + 1})
+    # a story's lead, the next line telling on about what it says, is the story's
+    lead = ("Ana", NOTICE[1].replace("If you drive into town, ", ""))
+    told_on = [("Ben", "It is the first closure of the road since the station opened."), *ROBOTS]
+    assert notices(musing, lead, told_on) == starts
+    assert notices(musing, lead) == sorted({*starts, starts[2] + 1})
 
 
 def test_a_heading_never_ends_on_a_hosts_name():
@@ -1608,3 +1642,22 @@ def test_a_sign_off_shorter_than_an_outro_is_cut_off_only_where_its_story_stays_
     assert sents[-len(sign_off)].start - sents[last].start < 20.0
     assert kinds_of([0, last], [], sents, 20.0, transcript.duration)[-1] == (last, "story")
     assert kinds_of([0, last], [], sents, 10.0, transcript.duration)[-1] == (len(sents) - 2, "outro")
+
+
+def test_a_cold_open_and_a_preview_that_opens_today_are_the_intro():
+    """A show may open cold, on a line from a story, before its greeting, and preview the
+    stories with "Today, ...": both are the intro, and the first story starts on its lead
+    (the preview once went into the story, the splitter finding nothing to cut before it)."""
+    from podkit.notes.kinds import _INTRO
+    from podkit.notes.segment import sentences
+
+    intro = [
+        ("Ben", "Two million dollars to keep a ferry running. That is what the council argued over for six hours."),
+        ("Ana", "This is the Harbour Desk, the week in Port Carrow. I'm Ana."),
+        ("Ben", "And I'm Ben."),
+        ("Ben", "Today, a fight over a ferry, a fire on the wharf, and a robot with a taste for fish."),
+    ]
+    transcript = _assert_intro_ends_where_the_first_story_starts(intro)
+    assert sentences(transcript)[0].text.startswith("Two million dollars")
+    # "today" said in passing is no preview
+    assert not _INTRO.search("The council meets today, and the ferry subsidy is first on its list.")

@@ -12,9 +12,11 @@ that the story splitter then keeps (``fixed_parts``):
   a sign-off shorter than ``MIN_PART_S`` is cut off its story only where the story keeps a
   story's length without it (``kinds_of``);
 - sponsor: a read that opens with "brought to you by" / "supported by" / "a word from our
-  sponsor" / "support for ... comes from" and runs while it speaks of offers, codes and web addresses;
+  sponsor" / "support for ... comes from" / "..., who back the show" and runs while it speaks
+  of offers, codes and web addresses;
 - short: a one- or two-sentence item that points somewhere ("We also published a guide ...",
-  "Drivers, take note ...", "A quick reminder ...").
+  "Drivers, take note ...", "A quick reminder ...") or corrects an earlier show ("One
+  correction from last week's show: ...").
 
 The patterns are English, as the bundled models are; a show in another language gets its
 intro and outro from the greetings alone and no sponsor or short items (they then stay
@@ -48,7 +50,9 @@ _INTRO = re.compile(
     r"\b(?:welcome (?:to|back)|coming up|on the show (?:today|this week)|on today's show|in this episode|"
     r"this week (?:we|on)|today we|later (?:in the show|on)|plus,|^(?:and )?plus\b|also (?:today|this week|coming)|"
     r"we (?:also )?have|we've (?:also )?got|we (?:also )?have got|we also got|^(?:and |so )?this week[:,]|"
-    r"also on the show|and later|" + _LETS_BEGIN + r"|joining (?:me|us)|with me (?:today|this week|as always)|"
+    r"also on the show|and later|^(?:and |so )?today[:,]|"
+    + _LETS_BEGIN
+    + r"|joining (?:me|us)|with me (?:today|this week|as always)|"
     r"good to (?:be here|have you)|thanks for having me|i'm your host|my (?:co-?host|guest))",
     re.I,
 )
@@ -66,7 +70,10 @@ _SIGN_OFF = re.compile(
 _SPONSOR_OPEN = re.compile(
     r"\b(?:brought to you by|(?:supported|sponsored|presented|made possible) by|"
     r"(?:a word|a message) from (?:our|this week's|today's) sponsor|our sponsor|thanks to our sponsor|"
-    r"support for [^,.]{1,60}? comes from)",  # "Support for the Ledger comes from ...", public radio's way
+    r"support for [^,.]{1,60}? comes from|"  # "Support for the Ledger comes from ...", public radio's way
+    # "A quick word about Fernleaf, who back the show", "Thanks to Fernleaf for supporting us"
+    r"who (?:back|backs|support|supports|sponsor|sponsors) (?:the|this|our) (?:show|podcast|episode)|"
+    r"thanks to [^,.]{1,40}? for (?:supporting|sponsoring|backing) (?:the|this|our|us))",
     re.I,
 )
 _SPONSOR_BODY = re.compile(
@@ -81,7 +88,9 @@ _SHORT = re.compile(
     r"(?:we(?:'ve| have)? )?(?:also )?(?:published|put together|put out) (?:a|an|our)|"
     r"(?:drivers|listeners|residents|parents|commuters|readers),? (?:take note|please note|a reminder)|"
     r"(?:a )?quick (?:\w+ )?(?:note|reminder|heads-up|heads up)|(?:a )?reminder:?|heads up|"
-    r"listeners keep asking|if you missed it)",
+    r"listeners keep asking|if you missed it|"
+    # a correction of an earlier show: "One correction from last week's show: ..."
+    r"(?:one|a) (?:quick |small )?(?:correction|clarification)|we got (?:something|that|one thing) wrong)",
     re.I,
 )
 
@@ -191,7 +200,10 @@ def fixed_parts(sents: list[Sentence], duration: float, ev: Evidence, opt: Notes
     taken.sort(key=lambda p: p.first)
     if intro and not _INTRO_CLOSE.search(sents[intro.end - 1].text):  # "Let's get into it." ends it
         limit = taken[1].first if len(taken) > 1 else len(sents)
-        taken[0] = Part("intro", 0, intro_end(intro.end, limit, sents, ev, opt, duration))
+        # a cold open (a line from a story before the greeting) is the intro's, but what the
+        # intro's tail is judged by is its greeting and preview on
+        opening = next((i for i in range(intro.end) if _INTRO.search(sents[i].text) or is_chatter(sents[i].text)), 0)
+        taken[0] = Part("intro", 0, intro_end(intro.end, limit, sents, ev, opt, duration, opening))
     return taken
 
 

@@ -114,11 +114,14 @@ def _inner_cue_at(words: list[Word], k: int) -> bool:
     return bool(_INNER_CUE_RE.match(head))
 
 
-def _continues(word: Word | None, prev_end: float) -> bool:
+COMMA_PAUSE = 0.6  # a sentence the recogniser carries on past a comma may pause this long
+
+
+def _continues(word: Word | None, prev_end: float, reach: float = 0.3) -> bool:
     """Whether ``word`` carries on a sentence the transcript ended too early: a full stop
     the recogniser put mid-clause ("... the row between Robert Wing Shop. keepers and
-    cyclists ...") is followed straight on by a lower-case word."""
-    if word is None or word.start - prev_end > 0.3:
+    cyclists ...") is followed straight on (within ``reach`` seconds) by a lower-case word."""
+    if word is None or word.start - prev_end > reach:
         return False
     head = word.text.strip().lstrip("\"'(")
     return bool(head) and head[0].islower()
@@ -148,12 +151,20 @@ def sentences(transcript: Transcript, *, max_pause: float = 1.0) -> list[Sentenc
         if (
             current
             and who != speaker
-            and (held or (prev_end is not None and not _ends_sentence(current[-1].text) and _continues(word, prev_end)))
+            and (
+                held
+                or (
+                    prev_end is not None
+                    and not _ends_sentence(current[-1].text)
+                    and _continues(word, prev_end, COMMA_PAUSE if current[-1].text.endswith(",") else 0.3)
+                )
+            )
         ):
             # the recogniser heard one sentence going on ("... your customers see, reading at
             # the link in the show notes."): a change of speaker in the middle of it is the
             # speaker labels' turn edge falling a word or two off, and the sentence stays
-            # with whoever began it
+            # with whoever began it (after a comma a speaker takes a breath: "Kwame, | what
+            # did people at the meeting say?")
             who, held = speaker, True
         if current and (
             who != speaker or (prev_end is not None and word.start - prev_end > max_pause) or _inner_cue_at(plain, k)
@@ -760,6 +771,8 @@ def _is_notice(
         or not ev.weights[i]
         or _OPENS_POINTING_BACK.match(text.strip())
         or not _SAYS_WHEN.search(text)
+        # a story's lead, the next line telling on about it ("It says the plant will ...")
+        or (rest.start == i + 1 and _OPENS_POINTING_BACK.match(sents[i + 1].text.strip()))
     ):
         return False
     v = ev.weighted[i]
@@ -916,7 +929,9 @@ def refine(
     return sorted(set(out))
 
 
-def intro_end(end: int, limit: int, sents: list[Sentence], ev: Evidence, opt: NotesOptions, duration: float) -> int:
+def intro_end(
+    end: int, limit: int, sents: list[Sentence], ev: Evidence, opt: NotesOptions, duration: float, opening: int = 0
+) -> int:
     """The intro's end, found after its last preview phrase (``end``), taken on over the
     preview's tail: the recogniser may end the preview's sentence early ("... the Robert
     Wing Shop. Keepers and cyclists over the new cycle lane, and record crowds ..."), and the
@@ -926,6 +941,9 @@ def intro_end(end: int, limit: int, sents: list[Sentence], ev: Evidence, opt: No
     that follows (its next ``INTRO_NEXT``
     sentences; ``_placed``, moving only later, at most ``REFINE_SENTENCES``, never past a
     cue phrase or a host addressing the other, nor to ``limit``: the next decided part).
+    ``opening``: the intro's first greeting or preview; the lines before it are a cold open,
+    a line from a story told before the show says what it is ("Two million dollars to keep a
+    ferry running."), and mean like that story's lead, not like the intro.
     The caller leaves an intro that closes itself ("Let's get into it.") as it is."""
     b = min(limit, len(sents), end + REFINE_SENTENCES + INTRO_NEXT)
     hi = min(b - 1, end + REFINE_SENTENCES)
@@ -937,7 +955,8 @@ def intro_end(end: int, limit: int, sents: list[Sentence], ev: Evidence, opt: No
     words = [set(content_words(s.text)) for s in sents[:b]]
     near = range(max(0, end - REFINE_SENTENCES), min(b, end + REFINE_SENTENCES))
     # an intro is no story: it may be shorter than one
-    return _placed(0, end, b, near, range(end, hi + 1), sents, words, ev, opt, duration, shortest_before=0.0)
+    a = opening if opening < near.start else 0
+    return _placed(a, end, b, near, range(end, hi + 1), sents, words, ev, opt, duration, shortest_before=0.0)
 
 
 class _Words:
