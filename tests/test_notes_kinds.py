@@ -373,6 +373,8 @@ def test_heading_candidates_drop_the_when_and_the_subjects_appositive():
         "Household recycling will be collected on Tuesday"
     )
     assert _clauses("The council voted on Thursday to close the pool.")[0] == "Council voted to close the pool"
+    # so does a span of days: "on Monday or Tuesday" is not cut to "or Tuesday"
+    assert _clauses("No trams will run on Monday or Tuesday.")[0] == "No trams will run on Monday or Tuesday"
     # how long is no more what than when is: "For six months, ..." goes too
     got = _clauses("For six months, about 80 volunteers have walked the Brack hills on moonless nights.")
     assert got[0] == "About 80 volunteers have walked the Brack hills on moonless nights", got
@@ -1661,3 +1663,41 @@ def test_a_cold_open_and_a_preview_that_opens_today_are_the_intro():
     assert sentences(transcript)[0].text.startswith("Two million dollars")
     # "today" said in passing is no preview
     assert not _INTRO.search("The council meets today, and the ferry subsidy is first on its list.")
+
+
+def test_a_show_opening_on_a_sponsor_read_has_its_intro_after_it():
+    """A pre-roll read before the greeting is a sponsor part of its own at the start, and the
+    intro (whose preview's last item the recogniser put in a sentence of its own: "And a
+    robot that sorts fish.") follows it; the first story starts on its lead."""
+    intro = [
+        ("Ana", "Welcome to the Harbour Desk, your week in Port Carrow. I'm Ana, and with me is Ben."),
+        (
+            "Ben",
+            "Coming up: the ferry subsidy fight at the council and a fire on the wharf. And a robot that sorts fish.",
+        ),
+    ]
+    parts = [("sponsor", SPONSOR), ("intro", intro), ("story", FERRY), ("story", FIRE), ("story", ROBOTS)]
+    transcript, truth = _episode([*parts, ("outro", OUTRO)])
+    notes = make_notes(transcript)
+    assert [s.kind for s in notes.stories] == [kind for kind, _ in truth]
+    for story, (_, start) in zip(notes.stories[1:], truth[1:], strict=True):
+        assert _near(story.start, start, 0.5), (story.kind, story.start, start)
+    assert notes.stories[0].title == "Sponsor" and notes.stories[1].title == "Intro"
+
+
+def test_no_story_starts_on_a_hosts_one_word_reaction():
+    """ "Sneaky." or "Thank you, Jo." closing a story, labelled as the voice that tells the
+    next one (the turn edge and the pause both fall before it), is the story's end: the next
+    story starts on its lead, with the rundown as without it."""
+    fire = [*FIRE, ("Ben", "Sneaky."), ("Ben", "Thank you, Jo.")]
+    robots = [("Ben", ROBOTS[0][1]), *ROBOTS[1:]]
+    transcript, truth = _episode([("intro", INTRO), ("story", FERRY), ("story", fire), ("story", robots)])
+    rundown = (
+        RundownItem("Council deadlocks over ferry subsidy"),
+        RundownItem("Fire guts heritage wool store"),
+        RundownItem("School robot sorts the catch"),
+    )
+    for given in ((), rundown):
+        notes = make_notes(transcript, rundown=given)
+        last = notes.stories[-1]
+        assert _near(last.start, truth[-1][1], 0.5) and "Sneaky" not in last.text, (given, last.start, last.text)

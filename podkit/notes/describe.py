@@ -42,12 +42,13 @@ _STORY_INTRO = re.compile(
 _WHERE = re.compile(r"^.*?\b(?:story|item|news)\b.*?,\s*where\s+", re.I)
 # Time and manner phrases a headline can do without.
 # A day that is the news stays: "collected on Tuesday instead of Thursday", "closed from next
-# week", "open until this weekend".
+# week", "open until this weekend", "no trams on Monday or Tuesday".
 _FILLER = re.compile(
     r"(?<!\bfrom)(?<!\buntil)(?<!\bby)(?<!\bsince)(?<!\binstead)(?<!\bthan)(?<!\bof)"
     r"\s+(?:on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?: (?:morning|afternoon|evening|night))?"
     r"|last (?:week|month|year|night)|this (?:week|month|year|weekend)|next (?:week|month|year)"
-    r"|in bright sunshine|almost entirely|just like books)\b(?!,? (?:instead|rather than|not)\b)",
+    r"|in bright sunshine|almost entirely|just like books)\b(?!,? (?:instead|rather than|not)\b)"
+    r"(?! (?:or|and|to|through) (?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)",
     re.I,
 )
 # Openings a headline never has: discourse markers, a presenter's hand-over, a vocative.

@@ -56,6 +56,8 @@ _INTRO = re.compile(
     r"good to (?:be here|have you)|thanks for having me|i'm your host|my (?:co-?host|guest))",
     re.I,
 )
+# the preview's last item, put in a sentence of its own by a full stop the recogniser heard
+_PREVIEW_GOES_ON = re.compile(r"^(?:and|also|plus)\b", re.I)
 _INTRO_CLOSE = re.compile(rf"\b{_LETS_BEGIN}|\bon with the show", re.I)
 _OUTRO = re.compile(
     r"\b(?:that's (?:all|it) for|that is (?:all|it) for|that's (?:our|the) show|thanks? (?:you )?for listening|"
@@ -102,16 +104,21 @@ class Part:
     end: int  # one past the last sentence
 
 
-def _intro(sents: list[Sentence]) -> Part | None:
+def _intro(sents: list[Sentence], first: int = 0) -> Part | None:
+    """The intro, one run from sentence ``first`` (0, or the end of a sponsor read the show
+    opens on)."""
     last = None
-    for i, s in enumerate(sents):
-        if s.start > INTRO_MAX_S or i > (last if last is not None else -1) + INTRO_GAP:
+    begin = 0.0 if first == 0 else sents[first].start
+    for i in range(first, len(sents)):
+        if sents[i].start - begin > INTRO_MAX_S or i > (last if last is not None else first - 1) + INTRO_GAP:
             break  # the intro is one run from the start: a story's lead "This week, ..." is not
-        if _INTRO.search(s.text) or (is_chatter(s.text) and i <= (last or 0) + 2):
+        if _INTRO.search(sents[i].text) or (is_chatter(sents[i].text) and i <= (last or first) + 2):
             last = i
-    if last is None or last + 1 >= len(sents) or sents[last + 1].start < MIN_PART_S:
+        elif last == i - 1 and _PREVIEW_GOES_ON.match(sents[i].text) and sents[i].start - sents[last].end <= 0.3:
+            last = i  # "We have the trams, the rain. | And a bakery that is shrinking fast."
+    if last is None or last + 1 >= len(sents) or sents[last + 1].start - begin < MIN_PART_S:
         return None
-    return Part("intro", 0, last + 1)
+    return Part("intro", first, last + 1)
 
 
 def _sign_off(sents: list[Sentence], duration: float) -> int | None:
@@ -186,12 +193,15 @@ def fixed_parts(sents: list[Sentence], duration: float, ev: Evidence, opt: Notes
     speakers are named a change of speaker and a host addressing the other counting too; the
     intro takes on the tail of its preview (``segment.intro_end``)."""
     bonus = ev.bonus + opt.w_turn * ev.turn + opt.w_address * ev.address
-    intro = _intro(sents)
+    sponsors = _sponsors(sents, bonus)
+    # a show may open on a sponsor read (a pre-roll) before its greeting: the intro follows it
+    pre = next((p for p in sponsors if p.first == 0), None)
+    intro = _intro(sents, pre.end if pre else 0)
     outro = _outro(sents, duration)
     lo = intro.end if intro else 0
     hi = outro.first if outro else len(sents)
-    taken: list[Part] = [p for p in (intro, outro) if p]
-    for part in [*_sponsors(sents, bonus), *_shorts(sents, bonus)]:
+    taken: list[Part] = [p for p in (pre if intro else None, intro, outro) if p]
+    for part in [*sponsors, *_shorts(sents, bonus)]:
         if part.first < lo or part.end > hi:
             continue
         if any(part.first < t.end and t.first < part.end for t in taken):
@@ -199,11 +209,15 @@ def fixed_parts(sents: list[Sentence], duration: float, ev: Evidence, opt: Notes
         taken.append(part)
     taken.sort(key=lambda p: p.first)
     if intro and not _INTRO_CLOSE.search(sents[intro.end - 1].text):  # "Let's get into it." ends it
-        limit = taken[1].first if len(taken) > 1 else len(sents)
+        k = taken.index(intro)
+        limit = taken[k + 1].first if len(taken) > k + 1 else len(sents)
         # a cold open (a line from a story before the greeting) is the intro's, but what the
         # intro's tail is judged by is its greeting and preview on
-        opening = next((i for i in range(intro.end) if _INTRO.search(sents[i].text) or is_chatter(sents[i].text)), 0)
-        taken[0] = Part("intro", 0, intro_end(intro.end, limit, sents, ev, opt, duration, opening))
+        opening = next(
+            (i for i in range(intro.first, intro.end) if _INTRO.search(sents[i].text) or is_chatter(sents[i].text)),
+            intro.first,
+        )
+        taken[k] = Part("intro", intro.first, intro_end(intro.end, limit, sents, ev, opt, duration, opening))
     return taken
 
 

@@ -813,6 +813,14 @@ _POINTS_BACK_AT_START = re.compile(
 )
 
 
+def _only_a_reaction(i: int, sents: list[Sentence], ev: Evidence) -> bool:
+    """Whether sentence ``i`` is a host's reaction or thanks ("Sneaky.", "Thank you, Jo."):
+    a line of a word or two that is no cue phrase ("Right, repair." is one), or one that
+    weighs nothing (a greeting, thanks, a sign-off). A story's lead names its subject, so no
+    story starts on one."""
+    return not ev.weights[i] or (len(sents[i].text.split()) <= 2 and not ev.cue[i])
+
+
 def _placed(
     a: int,
     c: int,
@@ -849,7 +857,11 @@ def _placed(
     for cand in cands:
         if start(cand) - start(a) < before_min or start(b) - start(cand) < opt.min_story_s:
             continue
-        if _handed_at(cand, sents, ev) is not None or _POINTS_BACK_AT_START.match(sents[cand].text):
+        if (
+            _handed_at(cand, sents, ev) is not None
+            or _POINTS_BACK_AT_START.match(sents[cand].text)
+            or _only_a_reaction(cand, sents, ev)
+        ):
             continue
         scores[cand] = sum(v if i < cand else -v for i, v in lean.items()) + 0.1 * ev.edge(cand, opt)
     if not scores:
@@ -955,7 +967,7 @@ def intro_end(
     words = [set(content_words(s.text)) for s in sents[:b]]
     near = range(max(0, end - REFINE_SENTENCES), min(b, end + REFINE_SENTENCES))
     # an intro is no story: it may be shorter than one
-    a = opening if opening < near.start else 0
+    a = min(opening, near.start)  # no core left before the preview's last lines: the intro ends at ``end``
     return _placed(a, end, b, near, range(end, hi + 1), sents, words, ev, opt, duration, shortest_before=0.0)
 
 
