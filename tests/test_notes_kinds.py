@@ -1701,3 +1701,64 @@ def test_no_story_starts_on_a_hosts_one_word_reaction():
         notes = make_notes(transcript, rundown=given)
         last = notes.stories[-1]
         assert _near(last.start, truth[-1][1], 0.5) and "Sneaky" not in last.text, (given, last.start, last.text)
+
+
+BRIEF = [
+    [
+        "Tram drivers in the city will strike on Monday and Tuesday, the union said on Friday.",
+        "The operator offered a rise of four percent every year since the last deal, and the union said no.",
+        "Extra buses will run every ten minutes at the station on Monday, and the city asks people to work from home.",
+    ],
+    [
+        "The city has had more rain this month than in any month since records began at the station.",
+        "The roads in Lowfield flooded on Monday, and the number nine bus turned back at the bridge.",
+        "The council says people can collect sandbags every day from the depot, and crews will work all night.",
+    ],
+    [
+        "A listener wrote in this week to ask why every clock at the central station is two minutes fast.",
+        "The railway says the clocks have been set ahead on purpose since the sixties, so that people hurry.",
+        "The clocks on the platforms, the ones drivers work by, are right to the second, every day.",
+    ],
+    [
+        "The bakery chain that started in a garage will close twelve of its shops in the city by January.",
+        "It blames the price of flour, which has risen every month since the spring, and its energy bill.",
+        "About 140 people work in the shops that close, and each will be offered a job at the station branch.",
+    ],
+    [
+        "The city orchestra will play a free concert on the top floor of a car park on Saturday evening.",
+        "The concert hall has been shut since September for repairs, and the players work in school halls.",
+        "Every seat is free, the music starts at six, and people should bring a coat and something to sit on.",
+    ],
+]
+
+
+def test_a_news_brief_of_short_stories_is_not_joined_into_one_part():
+    """Five stories of about 25 s that share the generic words of news (the city, Monday,
+    every, since, work, the station), each cut in two by the splitter. Read sixteen
+    sentences either side, every cut looked like one story going on, and the brief became
+    one part of minutes; a part four times the typical story of the others gets its cuts
+    back, the least cohesive first, until none is."""
+    from podkit.notes import segment
+    from podkit.notes.options import NotesOptions
+    from podkit.notes.segment import _join_similar, _typical, sentences
+
+    transcript, _ = _episode([("story", [("Ana", text) for text in story]) for story in BRIEF])
+    sents = sentences(transcript)
+    cuts = [0, 2, 3, 5, 6, 8, 9, 11, 12, 14]  # each story starts at 0, 3, 6, 9 and 12 and is cut inside
+    opt = NotesOptions()
+
+    def longest_share(got):
+        ends = [*(sents[i].start for i in got[1:]), transcript.duration]
+        lengths = np.array([b - (sents[a].start if a else 0.0) for a, b in zip(got, ends, strict=True)])
+        k = int(np.argmax(lengths))
+        return lengths[k] / _typical(np.delete(lengths, k))
+
+    guard = segment.GIANT_SHARE
+    try:  # without the guard the brief's stories were joined into one long part
+        segment.GIANT_SHARE = float("inf")
+        joined = _join_similar(cuts, sents, opt, set(), transcript.duration)
+    finally:
+        segment.GIANT_SHARE = guard
+    assert len(joined) <= 3 and longest_share(joined) > guard, joined
+    got = _join_similar(cuts, sents, opt, set(), transcript.duration)
+    assert longest_share(got) <= guard and len(got) > len(joined), got

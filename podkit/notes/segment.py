@@ -34,7 +34,7 @@ import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -488,6 +488,7 @@ def choose_boundaries(
     fixed: Sequence[int] = (),
     ev: Evidence | None = None,
     typical: float | None = None,
+    fixed_firsts: Collection[int] = (),
 ) -> list[int]:
     """Sentence indices that start a part (0 first), by dynamic programming.
 
@@ -499,7 +500,8 @@ def choose_boundaries(
     minimum story length wins; with ``stories`` fixed, the best split into exactly that many
     stories (over all the regions together). ``typical``: the episode's typical story length,
     where a first pass found it; a part far from it, shorter or longer, costs more
-    (``length_prior``). Free: O(n^2) over sentences, each step vectorised; fixed: O(k n^2).
+    (``length_prior``). ``fixed_firsts``: where the decided parts (not stories) start.
+    Free: O(n^2) over sentences, each step vectorised; fixed: O(k n^2).
     """
     n = len(sents)
     if n == 0:
@@ -532,7 +534,7 @@ def choose_boundaries(
             cuts += _trace(links, k, hi - lo, lo, free=False) if np.isfinite(table[k][hi - lo]) else [lo]
     cuts = sorted(set(cuts) | set(bounds))
     if opt.stories is None:  # a number fixed by the producer is kept
-        cuts = _join_similar(cuts, sents, opt, keep=set(bounds), duration=duration)
+        cuts = _join_similar(cuts, sents, opt, keep=set(bounds), duration=duration, fixed_firsts=set(fixed_firsts))
     cuts = refine(cuts, sents, ev, keep=set(bounds), opt=opt, duration=duration)
     return _items_join_previous(cuts, sents, opt, duration)
 
@@ -1013,6 +1015,7 @@ def _cohesion(
 
 
 JOIN_PART_S = 55.0  # a part this long is a story's own words to judge the cut beside it by
+GIANT_SHARE = 4.0  # a part four times the episode's typical story is never one story
 
 
 def _join_pieces(cuts: list[int], sents: list[Sentence], opt: NotesOptions, fixed: set[int], lex: _Words) -> list[int]:
@@ -1036,7 +1039,12 @@ def _join_pieces(cuts: list[int], sents: list[Sentence], opt: NotesOptions, fixe
 
 
 def _join_similar(
-    cuts: list[int], sents: list[Sentence], opt: NotesOptions, keep: set[int], duration: float
+    cuts: list[int],
+    sents: list[Sentence],
+    opt: NotesOptions,
+    keep: set[int],
+    duration: float,
+    fixed_firsts: set[int] | None = None,
 ) -> list[int]:
     """Join neighbouring parts that tell one story. The splitter cuts a long story where its
     telling moves on (from what happened to the background, the quotes, the reactions), for
@@ -1052,7 +1060,11 @@ def _join_similar(
 
     A conversation or interview on one subject names the same things throughout: rather
     than one chapter of half an hour, a part longer than ``max_story_s`` gets back its cuts
-    of least cohesion (its changes of topic) until none is that long."""
+    of least cohesion (its changes of topic) until none is that long. So does a story part
+    ``GIANT_SHARE`` times the episode's typical story (``_typical`` of the other story
+    parts; the parts starting at ``fixed_firsts`` are no stories): a news brief's 40-second
+    stories share the generic words of news (a day, a council, work, a station), and read
+    sixteen sentences either side, every cut between them once joined them into one."""
     lex = _Words(sents)
     n = len(sents)
     fixed = {c for c in cuts if c == 0 or c in keep or is_cue(sents[c].text)}
@@ -1083,7 +1095,14 @@ def _join_similar(
 
     while dropped:
         bounds = sorted(kept)
-        long_parts = [(a, b) for a, b in itertools.pairwise([*bounds, n]) if length(a, b) > opt.max_story_s]
+        parts = list(itertools.pairwise([*bounds, n]))
+        long_parts = [(a, b) for a, b in parts if length(a, b) > opt.max_story_s]
+        story = [(a, b) for a, b in parts if a not in (fixed_firsts or set())]
+        if not long_parts and len(story) >= 2:
+            lengths = np.array([length(a, b) for a, b in story])
+            k = int(np.argmax(lengths))
+            if lengths[k] > GIANT_SHARE * _typical(np.delete(lengths, k)):
+                long_parts = [story[k]]
         inside = [(value, c) for value, c in dropped if any(a < c < b for a, b in long_parts)]
         if not inside:
             break

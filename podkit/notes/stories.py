@@ -93,7 +93,7 @@ def _found_parts(sents: list[Sentence], emb: np.ndarray, opt: NotesOptions, dura
     firsts = {p.first for p in fixed}
 
     def split(typical: float | None) -> list[int]:
-        starts = choose_boundaries(sents, emb, opt, duration, fixed=bounds, ev=ev, typical=typical)
+        starts = choose_boundaries(sents, emb, opt, duration, fixed=bounds, ev=ev, typical=typical, fixed_firsts=firsts)
         starts = sorted({0, *(i for i in starts if i not in inside), *bounds})
         if opt.stories is not None:  # a number fixed by the producer is kept
             return starts
