@@ -1762,3 +1762,46 @@ def test_a_news_brief_of_short_stories_is_not_joined_into_one_part():
     assert len(joined) <= 3 and longest_share(joined) > guard, joined
     got = _join_similar(cuts, sents, opt, set(), transcript.duration)
     assert longest_share(got) <= guard and len(got) > len(joined), got
+
+
+CRANE = [
+    ("Ana", "Joining us now is Mara Quist, the engineer who inspected the harbour crane for the port. Welcome, Mara."),
+    ("Mara", "Thank you for having me."),
+    ("Ana", "The old crane on the north quay is coming down in May. What did you find when you looked at it?"),
+    ("Mara", "The crane was built in 1931, and salt has eaten into the steel of its legs, in places by half."),
+    ("Ana", "Could it not be repaired and kept as a landmark, as the heritage group wants?"),
+    (
+        "Mara",
+        "Repairing the legs would cost about three million, more than a new crane, and it would still need a fence.",
+    ),
+    ("Ana", "Mara Quist, thank you."),
+]
+
+
+def test_a_guest_brought_in_opens_a_segment_whose_heading_says_what_not_who():
+    """ "Joining us now is Mara Quist, the engineer who ..." opens the interview she joins
+    for (a cue, as "Next up," is), and the heading names what she came to talk about, not
+    that she is here."""
+    from podkit.notes.segment import is_cue
+
+    parts = [("intro", INTRO), ("story", FERRY), ("story", CRANE), ("story", FIRE), ("outro", OUTRO)]
+    transcript, truth = _episode(parts)
+    notes = make_notes(transcript)
+    assert [s.kind for s in notes.stories] == [kind for kind, _ in truth]
+    crane = notes.stories[2]
+    assert _near(crane.start, truth[2][1], 0.5)
+    assert "crane" in crane.title.lower() and not crane.title.lower().startswith("joining"), crane.title
+    assert is_cue("My guest this week is the harbour master, Tom Reyes.")
+    assert not is_cue("Joiners from the yard say the crane is safe.")
+
+
+def test_a_sign_off_that_names_every_story_ties_none_together():
+    """The sign-off names the stories ("The crane report and the ferry papers are in the show
+    notes."): its words are no story's, and lexical cohesion leaves them out."""
+    from podkit.notes.segment import _Words, sentences
+
+    lines = [*FERRY[:2], ("Ana", "The crane report and the ferry budget papers are in the show notes.")]
+    sents = sentences(_episode([("story", lines)])[0])
+    words = _Words(sents)
+    assert words.words[-1] == [] and words.words[0]
+    assert words.cohesion(0, 2, 3) == 0.0

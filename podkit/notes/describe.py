@@ -25,7 +25,7 @@ import numpy as np
 from ..records import Link
 from ..text import STOP_WORDS, content_words, stem
 from .embed import embed
-from .segment import Sentence, first_name, is_chatter
+from .segment import GUEST_INTRO, Sentence, first_name, is_chatter
 
 MAX_TITLE = 60
 LINK_MIN_SIMILARITY = 0.3
@@ -390,8 +390,8 @@ def _speaks_of_self(candidate: str) -> bool:
 
 def _names_nothing(candidate: str) -> bool:
     """A heading candidate that opens with a hand-over, a conjunction, a word pointing back or
-    words to the other host, speaks of the host themself, or has a clause pointing away ("Listeners keep
-    asking us about this, so we ...")."""
+    words to the other host, speaks of the host themself, brings a guest in, or has a clause
+    pointing away ("Listeners keep asking us about this, so we ...")."""
     pieces = candidate.split(",")
     return bool(
         _OPENING.match(candidate)
@@ -401,6 +401,7 @@ def _names_nothing(candidate: str) -> bool:
         or _POINTS_BACK.match(candidate)
         or _TO_YOU.match(candidate)
         or _speaks_of_self(candidate)
+        or GUEST_INTRO.match(candidate.lower())  # "Joining us now is Lena Voss": who, not what
         or any(_POINTS_AWAY.search(piece.strip(" .")) for piece in pieces)
         # a later clause whose subject points back ("Park said no, so he sued"): a line of
         # the telling, whose subject was named before, not a headline

@@ -192,9 +192,17 @@ _NOT_A_CUE = re.compile(
 )
 
 
+# A guest brought in opens the segment they join for ("Joining us now is Lena Voss, the
+# engineer who ...", "My guest this week is ...").
+GUEST_INTRO = re.compile(
+    r"^(?:and |so |now )?(?:joining (?:us|me)\b|(?:my|our) guests? (?:today |this week |now )?(?:is|are)\b|"
+    r"with (?:me|us) (?:now|in the studio) (?:is|are)\b)"
+)
+
+
 def is_cue(text: str) -> bool:
     head = text.lower().lstrip(" \"'")
-    if _STORY_RE.search(" ".join(head.split()[:8])):
+    if _STORY_RE.search(" ".join(head.split()[:8])) or GUEST_INTRO.match(head):
         return True
     return bool(_CUE_RE.match(head)) and not _NOT_A_CUE.match(head)
 
@@ -978,7 +986,9 @@ class _Words:
     lexical cohesion (TextTiling) of two stretches: the cosine of their TF-IDF vectors."""
 
     def __init__(self, sents: list[Sentence]) -> None:
-        self.words = [content_words(s.text) for s in sents]
+        # a greeting or sign-off names no story of its own, but the sign-off names them all
+        # ("The bridge closure map and the bus fund's page are in the show notes.")
+        self.words = [[] if is_chatter(s.text) else content_words(s.text) for s in sents]
         df = Counter(w for ws in self.words for w in set(ws))
         self.idf = {w: math.log(len(sents) / c) for w, c in df.items()}
 
