@@ -1805,3 +1805,43 @@ def test_a_sign_off_that_names_every_story_ties_none_together():
     words = _Words(sents)
     assert words.words[-1] == [] and words.words[0]
     assert words.cohesion(0, 2, 3) == 0.0
+
+
+def test_headlines_read_after_the_intro_are_short_items_each():
+    """ "First, the headlines." and then three one-line headlines read back to back, by turns
+    and with no cue phrase: each is a short item of its own, and the first story told at
+    length (whose next line tells on about it) ends the run."""
+    intro = [
+        ("Ana", "Good morning, this is the Harbour Desk, the port's news in ten minutes. I'm Ana."),
+        ("Ben", "And I'm Ben. First, the headlines."),
+    ]
+    headlines = [
+        ("Ana", "A water main burst on Castle Street overnight, and the street stays closed until Thursday."),
+        ("Ben", "The Rovers have signed the Danish goalkeeper Tomas Berg on a two year deal before the window shuts."),
+        ("Ana", "And from January the libraries will stop charging children fines for late books."),
+    ]
+    parts = [("intro", intro), *(("short", [line]) for line in headlines), ("story", FERRY), ("story", FIRE)]
+    transcript, truth = _episode(parts)
+    notes = make_notes(transcript)
+    assert [s.kind for s in notes.stories] == [kind for kind, _ in truth]
+    for story, (_, start) in zip(notes.stories[1:], truth[1:], strict=True):
+        assert _near(story.start, start, 0.5), (story.kind, story.start, start)
+
+
+def test_a_host_called_without_the_comma_still_hands_the_talk_on():
+    """ "Ben what did you make of the fire?" (the comma after the name not heard) is a host
+    addressing the other, and no heading: the story is headed by what it is about."""
+    from podkit.notes.embed import embed
+    from podkit.notes.options import NotesOptions
+    from podkit.notes.segment import evidence, sentences
+
+    fire = [("Ana", "Ben what did you make of the fire on the wharf?"), *FIRE]
+    transcript, truth = _episode([("intro", INTRO), ("story", FERRY), ("story", fire), ("story", ROBOTS)])
+    sents = sentences(transcript)
+    ev = evidence(sents, embed([s.text for s in sents]), NotesOptions())  # the hosts: the labels
+    asked = next(i for i, s in enumerate(sents) if s.text.startswith("Ben what"))
+    assert ev.address[asked]
+    assert not ev.address[next(i for i, s in enumerate(sents) if s.text.startswith("Students"))]
+    notes = make_notes(transcript)
+    heading = notes.stories[2].title
+    assert _near(notes.stories[2].start, truth[2][1], 0.5) and not heading.lower().startswith("ben"), heading

@@ -344,7 +344,9 @@ _POINTS_BACK = re.compile(
 # One host asking or telling the other ("Have you been to the new pool yet", "How did you get
 # to work", "You spent a lot of this week ...") speaks to a person, not of the story's subject.
 _TO_YOU = re.compile(
-    r"^(?:you|your|(?:have|has|did|do|does|are|were|was|can|could|would|will|how|what|why|where|when)\b[^,]*\byou)\b",
+    # "Zara what did you make of ...": the name called out, its comma not heard
+    r"^(?:[A-Z][a-z'-]+ (?=(?:what|how|why|where|when|did|do|does|have|can|are)\b))?"
+    r"(?:you|your|(?:have|has|did|do|does|are|were|was|can|could|would|will|how|what|why|where|when)\b[^,]*\byou)\b",
     re.I,
 )
 

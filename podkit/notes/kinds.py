@@ -43,6 +43,9 @@ OUTRO_MAX_S = 90.0
 SPONSOR_MAX_S = 120.0
 SPONSOR_OPEN_S = 60.0  # a read whose offer is not heard: how far its end is looked for
 SHORT_MAX_S = 25.0
+HEADLINES_MAX = 8  # the headlines read after "First, the headlines": at most this many
+HEADLINES_MAX_S = 90.0  # within this long
+HEADLINE_LIKENESS = 0.2  # a line this like the next is a story's, told on in the next
 SIGN_OFF_BEFORE_S = 20.0  # how far before the first outro phrase a sign-off is looked for
 
 _LETS_BEGIN = r"let's (?:get (?:into|started|going)|dive|begin|start)"  # how a host closes the intro
@@ -51,6 +54,7 @@ _INTRO = re.compile(
     r"this week (?:we|on)|today we|later (?:in the show|on)|plus,|^(?:and )?plus\b|also (?:today|this week|coming)|"
     r"we (?:also )?have|we've (?:also )?got|we (?:also )?have got|we also got|^(?:and |so )?this week[:,]|"
     r"also on the show|and later|^(?:and |so )?today[:,]|"
+    r"(?:first|here are|here's|now|let's start with|starting with),? (?:the|today's|this week's) headlines|"
     + _LETS_BEGIN
     + r"|joining (?:me|us)|with me (?:today|this week|as always)|"
     r"good to (?:be here|have you)|thanks for having me|i'm your host|my (?:co-?host|guest))",
@@ -58,7 +62,9 @@ _INTRO = re.compile(
 )
 # the preview's last item, put in a sentence of its own by a full stop the recogniser heard
 _PREVIEW_GOES_ON = re.compile(r"^(?:and|also|plus)\b", re.I)
-_INTRO_CLOSE = re.compile(rf"\b{_LETS_BEGIN}|\bon with the show", re.I)
+_HEADLINES = re.compile(r"\b(?:the|today's|this week's|our) headlines\b", re.I)
+# "Let's get into it.", "First, the headlines.": the intro ends there
+_INTRO_CLOSE = re.compile(rf"\b{_LETS_BEGIN}|\bon with the show|{_HEADLINES.pattern}", re.I)
 _OUTRO = re.compile(
     r"\b(?:that's (?:all|it) for|that is (?:all|it) for|that's (?:our|the) show|thanks? (?:you )?for listening|"
     r"see you next (?:week|time)|until next (?:week|time)|next week,? we|join us next|"
@@ -218,7 +224,33 @@ def fixed_parts(sents: list[Sentence], duration: float, ev: Evidence, opt: Notes
             intro.first,
         )
         taken[k] = Part("intro", intro.first, intro_end(intro.end, limit, sents, ev, opt, duration, opening))
+    if intro:
+        intro = next(p for p in taken if p.kind == "intro")
+        if _HEADLINES.search(sents[intro.end - 1].text):
+            for part in _headlines(sents, intro.end, ev):
+                if any(part.first < t.end and t.first < part.end for t in taken):
+                    break
+                taken.append(part)
+            taken.sort(key=lambda p: p.first)
     return taken
+
+
+def _headlines(sents: list[Sentence], first: int, ev: Evidence) -> list[Part]:
+    """The headlines read after the intro says so ("First, the headlines."): one sentence
+    each, back to back, each a short item; the run ends at the first sentence the next one
+    goes on about (the first story told at length), within ``HEADLINES_MAX_S`` and at most
+    ``HEADLINES_MAX`` of them."""
+    out: list[Part] = []
+    i = first
+    while i + 1 < len(sents) and len(out) < HEADLINES_MAX:
+        told = sents[i + 1].start - sents[i].start
+        if sents[i + 1].start - sents[first].start > HEADLINES_MAX_S or told >= SHORT_MAX_S:
+            break
+        if float(ev.weighted[i] @ ev.weighted[i + 1]) >= HEADLINE_LIKENESS:
+            break  # the next line tells on about this one: a story, not a headline
+        out.append(Part("short", i, i + 1))
+        i += 1
+    return out
 
 
 def kinds_of(

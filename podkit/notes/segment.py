@@ -277,6 +277,10 @@ def _addressee(s: Sentence, names: set[str]) -> str:
     name = _vocative(s.text)
     if name in names:
         return name
+    # the comma not heard: "Zara what did you make of the drawings?" (a host's own name only)
+    m = _CALLED_NO_COMMA.match(s.text.strip(" \"'").lower())
+    if not name and m and m.group(1) in names:
+        return m.group(1)
     # a name the recogniser spells another way each time ("Elliott" in the intro, "Elliot,"
     # when called out)
     near = [n for n in names if SequenceMatcher(None, name, n).ratio() >= NAME_LIKENESS]
@@ -289,6 +293,10 @@ def _addressee(s: Sentence, names: set[str]) -> str:
     return ""
 
 
+_CALLED_NO_COMMA = re.compile(
+    r"^(?:so |and |now )?([a-z][\w'-]*) (?:what|how|why|who|where|when|which|(?:do|did|does|have|can|could|would|"
+    r"will|are|were) you)\b"
+)
 # words that open a question to "you" without calling anyone ("Honestly, did you ...")
 _NOT_CALLED = re.compile(
     r"(?:look|listen|wait|yes|yeah|no|oh|hey|sorry|actually|anyway|also|but|or|then|first|plus|still|sure|"
