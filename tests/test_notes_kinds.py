@@ -373,6 +373,10 @@ def test_heading_candidates_drop_the_when_and_the_subjects_appositive():
         "Household recycling will be collected on Tuesday"
     )
     assert _clauses("The council voted on Thursday to close the pool.")[0] == "Council voted to close the pool"
+    # a month is when too: "From January the libraries will ..." -> "Libraries will ..."
+    got = _clauses("From January the city's libraries will stop charging children fines for late books.")
+    assert got[0] == "City's libraries will stop charging children fines for late books", got
+    assert _clauses("March was the wettest month on record.")[0] == "March was the wettest month on record"
     # so does a span of days: "on Monday or Tuesday" is not cut to "or Tuesday"
     assert _clauses("No trams will run on Monday or Tuesday.")[0] == "No trams will run on Monday or Tuesday"
     # how long is no more what than when is: "For six months, ..." goes too

@@ -142,6 +142,11 @@ _WHEN = re.compile(
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tonight|"
     r"(?:this|last|next) (?:week|weekend|month|year|morning|afternoon|evening|night)|morning|night|weekend)"
     r"(?:\s+(?:morning|afternoon|evening|night))?,\s+(?=\S)"
+    # "From January, ...", "In March the club ...": a month is when, too (with no comma,
+    # only before the subject)
+    r"|^(?:from|in|by|since|until|early|late)\s+(?:january|february|march|april|may|june|july|august|september|"
+    r"october|november|december)(?:\s+\d+)?"
+    r"(?:\s*,\s+(?=\S)|\s+(?=(?:(?:the|a|an|its|their|his|her|our|this|these|those)\b|(?-i:[A-Z0-9]))))"
     # "For six months, ...", "After three years, ...", "Over the summer, ...": how long, not what
     r"|^(?:for|after|over|within|in)\s+(?:(?:the|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|"
     r"\d+|a few|several|many|(?:the )?(?:past|last|next))\s+)*"
