@@ -1687,6 +1687,9 @@ def test_a_show_opening_on_a_sponsor_read_has_its_intro_after_it():
     for story, (_, start) in zip(notes.stories[1:], truth[1:], strict=True):
         assert _near(story.start, start, 0.5), (story.kind, story.start, start)
     assert notes.stories[0].title == "Sponsor" and notes.stories[1].title == "Intro"
+    # a recording that is nothing but the read is that read (no intro after it to find)
+    only, _ = _episode([("sponsor", SPONSOR)])
+    assert [s.kind for s in make_notes(only).stories] == ["sponsor"]
 
 
 def test_no_story_starts_on_a_hosts_one_word_reaction():

@@ -113,6 +113,8 @@ class Part:
 def _intro(sents: list[Sentence], first: int = 0) -> Part | None:
     """The intro, one run from sentence ``first`` (0, or the end of a sponsor read the show
     opens on)."""
+    if first >= len(sents):
+        return None
     last = None
     begin = 0.0 if first == 0 else sents[first].start
     for i in range(first, len(sents)):
