@@ -833,10 +833,13 @@ _POINTS_BACK_AT_START = re.compile(
 
 def _only_a_reaction(i: int, sents: list[Sentence], ev: Evidence) -> bool:
     """Whether sentence ``i`` is a host's reaction or thanks ("Sneaky.", "Thank you, Jo."):
-    a line of a word or two that is no cue phrase ("Right, repair." is one), or one that
-    weighs nothing (a greeting, thanks, a sign-off). A story's lead names its subject, so no
-    story starts on one."""
-    return not ev.weights[i] or (len(sents[i].text.split()) <= 2 and not ev.cue[i])
+    a line of a word or two that is no cue phrase ("Right, repair." is one), or thanks. A
+    story's lead names its subject, so no story starts on one."""
+    text = sents[i].text
+    return bool(_THANKS.match(text.strip())) or (len(text.split()) <= 2 and not ev.cue[i])
+
+
+_THANKS = re.compile(r"^(?:thanks|thank you|cheers)\b", re.I)
 
 
 def _placed(
