@@ -1852,3 +1852,39 @@ def test_a_host_called_without_the_comma_still_hands_the_talk_on():
     notes = make_notes(transcript)
     heading = notes.stories[2].title
     assert _near(notes.stories[2].start, truth[2][1], 0.5) and not heading.lower().startswith("ben"), heading
+
+
+def test_a_question_tagged_to_the_other_host_hands_the_talk_on_with_its_name_lost():
+    """ "Ben, you were down at the wharf on Thursday night, weren't you?" heard as "Then you
+    were down ...": the name is lost, but a question tagged "..., weren't you?" between two
+    hosts is to the other host all the same, with the speaker labels or without."""
+    from podkit.notes.embed import embed
+    from podkit.notes.options import NotesOptions
+    from podkit.notes.segment import evidence, sentences
+
+    asked = ("Ana", "Then you were down at the wharf on Thursday night, weren't you?")
+    fire = [asked, ("Ben", "I was."), *FIRE]
+    for labelled in (True, False):
+        parts = [("intro", INTRO), ("story", FERRY), ("story", fire), ("story", ROBOTS)]
+        transcript, _ = _episode([(k, [(who if labelled else None, t) for who, t in ls]) for k, ls in parts])
+        sents = sentences(transcript)
+        ev = evidence(sents, embed([s.text for s in sents]), NotesOptions())
+        at = next(i for i, s in enumerate(sents) if s.text == asked[1])
+        assert ev.address[at] and not ev.address[at + 2], labelled
+    # a question to the listener is no handing ("Ever wondered why the ferry is late?")
+    transcript, _ = _episode([("story", [("Ana", "You have wondered why the ferry is late, haven't you?")])])
+    sents = sentences(transcript)
+    assert not evidence(sents, embed([s.text for s in sents]), NotesOptions()).address.any()
+
+
+def test_a_sponsor_read_whose_offer_is_a_free_first_order_ends_at_the_offer():
+    """ "Show them this episode at the counter and your first coffee is free." is the read's
+    offer: the read ends there, and the story after it starts on its lead (it once ran on to
+    the likeliest story start a minute later, taking the story's opening)."""
+    read = [SPONSOR[0], ("Ben", "Show them this episode at the counter and your first coffee is free.")]
+    fire = [("Ben", FIRE[0][1]), ("Ben", FIRE[1][1]), *FIRE[2:]]  # told on by the voice that read
+    parts = [("intro", INTRO), ("story", FERRY), ("sponsor", read), ("story", fire), ("story", ROBOTS)]
+    transcript, truth = _episode([*parts, ("outro", OUTRO)])
+    notes = make_notes(transcript)
+    assert [s.kind for s in notes.stories] == [kind for kind, _ in truth]
+    assert _near(notes.stories[3].start, truth[3][1], 0.5), (notes.stories[3].start, truth[3][1])

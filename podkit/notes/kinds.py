@@ -87,7 +87,10 @@ _SPONSOR_OPEN = re.compile(
 _SPONSOR_BODY = re.compile(
     r"\b(?:promo(?:tion)? code|(?:use|with|enter) (?:the )?code|discount|\d+ ?(?:%|percent) off|off your first|"
     r"free (?:trial|month|shipping|consultation|call)|first (?:month|order|project|year)|sign up|"
-    r"dot com|dot org|dot net|\.com|\.org|slash|visit|offer|listeners (?:get|of this show)|subscription|code)",
+    r"dot com|dot org|dot net|\.com|\.org|slash|visit|offer|listeners (?:get|of this show)|subscription|code|"
+    # "show them this episode and your first coffee is free", "mention the show"
+    r"first \w+ (?:is |are )?free|(?:show|tell) (?:them|us) (?:this|the) (?:episode|show)|"
+    r"mention (?:this|the) (?:episode|show|podcast))",
     re.I,
 )
 _SHORT = re.compile(

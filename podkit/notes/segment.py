@@ -328,7 +328,8 @@ def _addresses(sents: list[Sentence]) -> np.ndarray:
     to the new pool yet?", "So, Owen, ..."): one host handing the talk to the other, the way
     two-host shows open a story. The names are the first words of the speaker labels (who
     speaks when, from a sidecar's ``speakers``); where the transcript names no two speakers,
-    the names the hosts give themselves in the intro ("I'm Freya Holt.")."""
+    the names the hosts give themselves in the intro ("I'm Freya Holt."). Between two hosts
+    a question tagged "..., didn't you?" is to the other host, its name heard or not."""
     names = {first_name(s.speaker) for s in sents} - {""}
     if len(names) < 2:
         names = _said_names(sents)
@@ -336,8 +337,17 @@ def _addresses(sents: list[Sentence]) -> np.ndarray:
     if not names:
         return out
     for i, s in enumerate(sents[1:], 1):
-        out[i] = 1.0 if _addressee(s, names) and not _follows_up(i, sents) else 0.0
+        called = _addressee(s, names) or (len(names) >= 2 and _TAG_TO_YOU.search(s.text.strip()))
+        out[i] = 1.0 if called and not _follows_up(i, sents) else 0.0
     return out
+
+
+# a question tagged to the other host ("..., didn't you?"), whose name the recogniser lost
+# ("Dev, you spent Monday at St Bride's, didn't you?" heard as "Then you spent ...")
+_TAG_TO_YOU = re.compile(
+    r",\s*(?:didn't|weren't|haven't|hadn't|aren't|don't|wasn't|won't|couldn't|wouldn't|did|were|have|are) you\?$",
+    re.I,
+)
 
 
 FOLLOW_UP_BACK = 8  # sentences before a handing whose words it may take up

@@ -700,7 +700,8 @@ STAGES: tuple[Stage, ...] = (
     # read before the intro; no story starts on a one-word reaction; "on Monday or Tuesday" stays;
     # a part four times the typical story gets its least cohesive cuts back (``GIANT_SHARE``);
     # "Joining us now is ..." is a cue and names no heading; sign-offs carry no lexical cohesion;
-    # headlines after "First, the headlines." are short items; "Zara what did you ..." addresses
+    # headlines after "First, the headlines." are short items; "Zara what did you ..." addresses;
+    # "..., didn't you?" addresses the other host; "your first coffee is free" is an offer
     Stage("notes", 22, _notes, _notes_inputs, _notes_outputs, NotesResult),
     # 2: the result keeps the feed's item data
     # 3: chapter lines as "00:00:00 Title" (Apple's and Spotify's form); season name, episode display
