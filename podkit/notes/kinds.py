@@ -213,9 +213,7 @@ def fixed_parts(sents: list[Sentence], duration: float, ev: Evidence, opt: Notes
     hi = outro.first if outro else len(sents)
     taken: list[Part] = [p for p in (pre if intro else None, intro, outro) if p]
     for part in [*sponsors, *_shorts(sents, bonus)]:
-        if part.first < lo or part.end > hi:
-            continue
-        if any(part.first < t.end and t.first < part.end for t in taken):
+        if part.first < lo or part.end > hi or _overlaps(part, taken):
             continue
         taken.append(part)
     taken.sort(key=lambda p: p.first)
@@ -228,16 +226,18 @@ def fixed_parts(sents: list[Sentence], duration: float, ev: Evidence, opt: Notes
             (i for i in range(intro.first, intro.end) if _INTRO.search(sents[i].text) or is_chatter(sents[i].text)),
             intro.first,
         )
-        taken[k] = Part("intro", intro.first, intro_end(intro.end, limit, sents, ev, opt, duration, opening))
-    if intro:
-        intro = next(p for p in taken if p.kind == "intro")
-        if _HEADLINES.search(sents[intro.end - 1].text):
-            for part in _headlines(sents, intro.end, ev):
-                if any(part.first < t.end and t.first < part.end for t in taken):
-                    break
-                taken.append(part)
-            taken.sort(key=lambda p: p.first)
+        intro = taken[k] = Part("intro", intro.first, intro_end(intro.end, limit, sents, ev, opt, duration, opening))
+    if intro and _HEADLINES.search(sents[intro.end - 1].text):
+        for part in _headlines(sents, intro.end, ev):
+            if _overlaps(part, taken):
+                break
+            taken.append(part)
+        taken.sort(key=lambda p: p.first)
     return taken
+
+
+def _overlaps(part: Part, taken: Sequence[Part]) -> bool:
+    return any(part.first < t.end and t.first < part.end for t in taken)
 
 
 def _headlines(sents: list[Sentence], first: int, ev: Evidence) -> list[Part]:

@@ -560,7 +560,7 @@ def choose_boundaries(
             cuts += _trace(links, k, hi - lo, lo, free=False) if np.isfinite(table[k][hi - lo]) else [lo]
     cuts = sorted(set(cuts) | set(bounds))
     if opt.stories is None:  # a number fixed by the producer is kept
-        cuts = _join_similar(cuts, sents, opt, keep=set(bounds), duration=duration, fixed_firsts=set(fixed_firsts))
+        cuts = _join_similar(cuts, sents, opt, keep=set(bounds), duration=duration, fixed_firsts=fixed_firsts)
     cuts = refine(cuts, sents, ev, keep=set(bounds), opt=opt, duration=duration)
     return _items_join_previous(cuts, sents, opt, duration)
 
@@ -1075,7 +1075,7 @@ def _join_similar(
     opt: NotesOptions,
     keep: set[int],
     duration: float,
-    fixed_firsts: set[int] | None = None,
+    fixed_firsts: Collection[int] = (),
 ) -> list[int]:
     """Join neighbouring parts that tell one story. The splitter cuts a long story where its
     telling moves on (from what happened to the background, the quotes, the reactions), for
@@ -1128,7 +1128,7 @@ def _join_similar(
         bounds = sorted(kept)
         parts = list(itertools.pairwise([*bounds, n]))
         long_parts = [(a, b) for a, b in parts if length(a, b) > opt.max_story_s]
-        story = [(a, b) for a, b in parts if a not in (fixed_firsts or set())]
+        story = [(a, b) for a, b in parts if a not in fixed_firsts]
         if not long_parts and len(story) >= 2:
             lengths = np.array([length(a, b) for a, b in story])
             k = int(np.argmax(lengths))
